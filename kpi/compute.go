@@ -1,0 +1,821 @@
+package kpi
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"iter"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ovia-hq/ovia/connectors"
+	"github.com/ovia-hq/ovia/identity"
+	"github.com/ovia-hq/ovia/internal/oviaerr"
+)
+
+// Defaults of the Compute options.
+const (
+	DefaultStaleAfter    = 7 * 24 * time.Hour
+	DefaultMaxRefs       = 1000
+	DefaultMaxRiskItems  = 1000
+	DefaultOutlierFactor = 3.0
+	// blockedByBatch bounds one IssuesOpenAt call.
+	blockedByBatch = 500
+)
+
+// Metric definitions, reported with each metric.
+const (
+	DefThroughput        = "Jira issues with resolved_at in [start, end) + GitLab MRs with merged_at in [start, end), classified bug/feature/chore"
+	DefReviewFirstReview = "merged MRs: first_review_at − created_at, hours"
+	DefReviewMerged      = "merged MRs: merged_at − created_at, hours (no first review known)"
+	DefReviewMixed       = "merged MRs: first_review_at − created_at when known, else merged_at − created_at, hours"
+	DefMRCycleTime       = "MRs merged in the period: merged_at − created_at, hours"
+	DefIssueCycleTime    = "issues resolved in the period: resolved_at − first transition into an in-progress status category (created_at if created in progress), hours; reopened issues measured to the final resolution"
+	DefBlockers          = "issues open at period end with a blocker priority, flagged, or blocked by an issue open at period end; age = end − created_at, days"
+	DefSpillover         = "sprints completed in the period: issues in the sprint at completion (replayed from sprint transitions) and not done at completion ÷ issues in the sprint at completion"
+	DefStaleMRs          = "MRs open at period end whose updated_at is more than %s days before period end ÷ MRs open at period end"
+	DefFailedPipelines   = "pipelines finished in the period, the last run per (project, ref, sha) counted; failure rate = failed ÷ (success + failed) on default branches"
+	DefDeployFrequency   = "successful production-tier deployments finished in the period ÷ days; days with a deploy ÷ weeks"
+	DefLeadTime          = "MRs merged in the period: first successful production deploy shipping the MR (deployment merge requests, else the project's first production deploy finishing after the merge) − merged_at, hours; median = p50"
+	DefChangeFailure     = "successful production deploys in the period followed by an incident created before the next production deploy (or period end) ÷ production deploys"
+	DefTimeToRestore     = "incidents resolved in the period: resolved_at − created_at, hours; median = p50"
+)
+
+type config struct {
+	classifier    Classifier
+	staleAfter    time.Duration
+	now           func() time.Time
+	maxRefs       int
+	maxRiskItems  int
+	outlierFactor float64
+}
+
+// Option configures Compute.
+type Option func(*config)
+
+// WithClassifier replaces DefaultClassifier.
+func WithClassifier(c Classifier) Option { return func(cf *config) { cf.classifier = c } }
+
+// WithStaleAfter sets how long an open MR may go without an update before
+// it is stale (default 7 days).
+func WithStaleAfter(d time.Duration) Option { return func(cf *config) { cf.staleAfter = d } }
+
+// WithNow sets the clock used for ComputedAt (default time.Now).
+func WithNow(now func() time.Time) Option { return func(cf *config) { cf.now = now } }
+
+// WithMaxRefs caps the Refs kept per metric (default 1000; ≤ 0 keeps all).
+func WithMaxRefs(n int) Option { return func(cf *config) { cf.maxRefs = n } }
+
+// WithMaxRiskItems caps the risk items kept (default 1000; ≤ 0 keeps all).
+func WithMaxRiskItems(n int) Option { return func(cf *config) { cf.maxRiskItems = n } }
+
+// WithOutlierFactor sets the cycle-time outlier threshold as a multiple of
+// the p50 issue cycle time (default 3; must be > 1).
+func WithOutlierFactor(f float64) Option { return func(cf *config) { cf.outlierFactor = f } }
+
+// Compute builds the snapshot of one org, scope and period from src.
+//
+// An org without any row for the scope and period is not an error: the
+// snapshot comes back with Empty set, every distribution and rate null,
+// counts 0, and null Health and Risk scores, so history stays continuous
+// and pages can say "no data". Invalid arguments are ErrInvalid; source
+// errors are returned wrapped.
+func Compute(ctx context.Context, src Source, orgID string, scope Scope, period Period, opts ...Option) (Snapshot, error) {
+	cf := config{
+		classifier:    DefaultClassifier(),
+		staleAfter:    DefaultStaleAfter,
+		now:           time.Now,
+		maxRefs:       DefaultMaxRefs,
+		maxRiskItems:  DefaultMaxRiskItems,
+		outlierFactor: DefaultOutlierFactor,
+	}
+	for _, o := range opts {
+		o(&cf)
+	}
+	f := oviaerr.Fields{}
+	if strings.TrimSpace(orgID) == "" {
+		f.Add("org_id", "required")
+	}
+	if src == nil {
+		f.Add("source", "required")
+	}
+	if cf.staleAfter <= 0 {
+		f.Add("stale_after", "must be positive")
+	}
+	if !(cf.outlierFactor > 1) {
+		f.Add("outlier_factor", "must be greater than 1")
+	}
+	if cf.now == nil {
+		f.Add("now", "required")
+	}
+	if err := f.Err(); err != nil {
+		return Snapshot{}, err
+	}
+	for _, err := range []error{scope.Validate(), period.Validate(), cf.classifier.Validate()} {
+		if err != nil {
+			return Snapshot{}, err
+		}
+	}
+	period = Period{Start: period.Start.UTC(), End: period.End.UTC()}
+	c := &computer{cf: cf, src: src, q: Query{OrgID: orgID, Scope: scope, Period: period, Classifier: cf.classifier}}
+	c.snap = Snapshot{OrgID: orgID, Scope: scope, Period: period, ComputedAt: cf.now().UTC(), Classifier: cf.classifier}
+	steps := []func(context.Context) error{
+		c.projects, c.resolvedIssues, c.blockers, c.sprints, c.mergeRequests, c.pipelines, c.dora,
+	}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return Snapshot{}, err
+		}
+	}
+	c.scores()
+	return c.snap, nil
+}
+
+// computer holds the state of one Compute call.
+type computer struct {
+	cf   config
+	src  Source
+	q    Query
+	snap Snapshot
+
+	rows       int  // rows of any kind seen (Empty when 0)
+	sawIssues  bool // any issue row seen
+	sawPipes   bool
+	defaultRef map[string]string // project id → default branch
+	projPath   map[string]string // project id → path
+
+	merged []mergedMR
+	items  []RiskItem
+}
+
+type mergedMR struct {
+	row     rowID
+	project string
+	at      time.Time
+}
+
+// each drains a source stream, checking ctx every 1024 rows.
+func each[T any](ctx context.Context, seq iter.Seq2[T, error], what string, fn func(T)) error {
+	n := 0
+	for v, err := range seq {
+		if err != nil {
+			return fmt.Errorf("kpi: read %s: %w", what, err)
+		}
+		if n++; n&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("kpi: read %s: %w", what, err)
+			}
+		}
+		fn(v)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("kpi: read %s: %w", what, err)
+	}
+	return nil
+}
+
+func hours(d time.Duration) float64 { return d.Hours() }
+func days(d time.Duration) float64  { return d.Hours() / 24 }
+
+func (c *computer) projects(ctx context.Context) error {
+	c.defaultRef = map[string]string{}
+	c.projPath = map[string]string{}
+	return each(ctx, c.src.Projects(ctx, c.q), "projects", func(p connectors.Project) {
+		c.defaultRef[p.ExternalID] = p.DefaultBranch
+		c.projPath[p.ExternalID] = p.PathWithNamespace
+	})
+}
+
+type cyclePoint struct {
+	point
+	title, url string
+}
+
+func issueRow(is connectors.Issue) rowID {
+	return rowID{src: srcOr(is.Source, identity.SourceJira), kind: KindIssue, id: is.ExternalID}
+}
+
+func srcOr(s, def identity.Source) identity.Source {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// cycleStart finds when a resolved issue first entered an in-progress
+// status category, looking only at status transitions up to resolution.
+// An issue whose first status transition leaves an in-progress status was
+// created in progress: it starts at created_at.
+func cycleStart(h IssueHistory, resolved time.Time) (start time.Time, ok, reopened bool) {
+	first := true
+	for _, t := range sortedTransitions(h.Transitions) {
+		if t.Field != connectors.FieldStatus {
+			continue
+		}
+		if t.At.After(resolved) {
+			break
+		}
+		if first && !ok && t.FromCategory == connectors.CategoryInProgress {
+			start, ok = h.Issue.CreatedAt, true
+		}
+		first = false
+		if !ok && t.ToCategory == connectors.CategoryInProgress {
+			start, ok = t.At, true
+		}
+		if t.FromCategory == connectors.CategoryDone && t.ToCategory != connectors.CategoryDone {
+			reopened = true
+		}
+	}
+	return start, ok, reopened
+}
+
+// sortedTransitions returns ts in Seq order, copying only when a source
+// handed them out of order.
+func sortedTransitions(ts []connectors.Transition) []connectors.Transition {
+	byseq := func(a, b connectors.Transition) int {
+		if c := cmp.Compare(a.Seq, b.Seq); c != 0 {
+			return c
+		}
+		return a.At.Compare(b.At)
+	}
+	if slices.IsSortedFunc(ts, byseq) {
+		return ts
+	}
+	ts = slices.Clone(ts)
+	slices.SortFunc(ts, byseq)
+	return ts
+}
+
+func (c *computer) resolvedIssues(ctx context.Context) error {
+	var (
+		tp                     = &c.snap.Throughput
+		pts                    []cyclePoint
+		issues, never, reopens []rowID
+	)
+	seen := map[string]bool{}
+	err := each(ctx, c.src.ResolvedIssues(ctx, c.q), "resolved issues", func(h IssueHistory) {
+		c.rows++
+		c.sawIssues = true
+		is := h.Issue
+		if is.ResolvedAt == nil || !c.q.Period.Contains(*is.ResolvedAt) || seen[is.ExternalID] {
+			return
+		}
+		seen[is.ExternalID] = true
+		id := issueRow(is)
+		issues = append(issues, id)
+		switch c.cf.classifier.ClassifyIssue(is) {
+		case ClassBug:
+			tp.Issues.Bug++
+		case ClassFeature:
+			tp.Issues.Feature++
+		default:
+			tp.Issues.Chore++
+		}
+		start, ok, reopened := cycleStart(h, *is.ResolvedAt)
+		if !ok || start.After(*is.ResolvedAt) {
+			never = append(never, id)
+			return
+		}
+		if reopened {
+			reopens = append(reopens, id)
+		}
+		pts = append(pts, cyclePoint{point: point{v: hours(is.ResolvedAt.Sub(start)), id: id}, title: issueTitle(is), url: is.URL})
+	})
+	if err != nil {
+		return err
+	}
+	tp.Issues.Sample = countSample(issues, c.cf.maxRefs)
+	plain := make([]point, len(pts))
+	for i, p := range pts {
+		plain[i] = p.point
+	}
+	ct := &c.snap.IssueCycleTime
+	ct.Distribution = distribution(DefIssueCycleTime, "hours", plain, c.cf.maxRefs)
+	ct.NeverInProgress = countSample(never, c.cf.maxRefs)
+	ct.Reopened = countSample(reopens, c.cf.maxRefs)
+	ct.OutlierFactor = c.cf.outlierFactor
+	var outliers []rowID
+	if ct.P50.Valid {
+		limit := c.cf.outlierFactor * ct.P50.V
+		for _, p := range pts {
+			if p.v > limit && p.v > 0 {
+				outliers = append(outliers, p.id)
+				sev := SeverityMedium
+				if p.v > 2*limit {
+					sev = SeverityHigh
+				}
+				c.items = append(c.items, RiskItem{
+					Kind: RiskCycleTimeOutlier, Severity: sev, Title: p.title, URL: p.url,
+					AgeDays: days(time.Duration(p.v * float64(time.Hour))), Ref: p.id.ref(),
+					Detail: fmt.Sprintf("cycle time %.1f days > %.0f × p50 (%.1f days)", p.v/24, c.cf.outlierFactor, ct.P50.V/24),
+				})
+			}
+		}
+	}
+	ct.Outliers = countSample(outliers, c.cf.maxRefs)
+	return nil
+}
+
+func issueTitle(is connectors.Issue) string {
+	switch {
+	case is.Key != "" && is.Summary != "":
+		return is.Key + ": " + is.Summary
+	case is.Key != "":
+		return is.Key
+	}
+	return is.Summary
+}
+
+// openAt reports whether an issue was open at t: created before t and not
+// resolved before t. An issue in a done status without a resolution date
+// counts as closed.
+func openAt(is connectors.Issue, t time.Time) bool {
+	if !is.CreatedAt.Before(t) {
+		return false
+	}
+	if is.ResolvedAt != nil {
+		return !is.ResolvedAt.Before(t)
+	}
+	return is.StatusCategory != connectors.CategoryDone
+}
+
+type blockerRow struct {
+	is      connectors.Issue
+	reasons []string
+	sev     Severity
+}
+
+func (c *computer) blockers(ctx context.Context) error {
+	end := c.q.Period.End
+	var (
+		found   []blockerRow
+		pending []connectors.Issue
+		keys    = map[string]bool{}
+		b       = &c.snap.Blockers
+	)
+	seen := map[string]bool{}
+	err := each(ctx, c.src.BlockerCandidates(ctx, c.q), "blocker candidates", func(is connectors.Issue) {
+		c.rows++
+		c.sawIssues = true
+		if !openAt(is, end) || seen[is.ExternalID] {
+			return
+		}
+		seen[is.ExternalID] = true
+		row := blockerRow{is: is, sev: SeverityMedium}
+		if c.cf.classifier.IsBlockerPriority(is.Priority) {
+			b.ByPriority++
+			row.reasons = append(row.reasons, "priority "+is.Priority)
+			row.sev = SeverityHigh
+			if len(c.cf.classifier.BlockerPriorities) > 0 && strings.EqualFold(strings.TrimSpace(c.cf.classifier.BlockerPriorities[0]), strings.TrimSpace(is.Priority)) {
+				row.sev = SeverityCritical
+			}
+		}
+		if is.IsFlagged {
+			b.Flagged++
+			row.reasons = append(row.reasons, "flagged")
+		}
+		if len(row.reasons) > 0 {
+			found = append(found, row)
+		}
+		if len(is.BlockedBy) > 0 {
+			pending = append(pending, is)
+			for _, k := range is.BlockedBy {
+				keys[k] = true
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	open := map[string]bool{}
+	all := slices.Sorted(func(yield func(string) bool) {
+		for k := range keys {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	for chunk := range slices.Chunk(all, blockedByBatch) {
+		m, err := c.src.IssuesOpenAt(ctx, c.q.OrgID, chunk, end)
+		if err != nil {
+			return fmt.Errorf("kpi: read blocking issues: %w", err)
+		}
+		for k, v := range m {
+			open[k] = open[k] || v
+		}
+	}
+	idx := map[string]int{}
+	for i, r := range found {
+		idx[r.is.ExternalID] = i
+	}
+	for _, is := range pending {
+		var by []string
+		for _, k := range is.BlockedBy {
+			if open[k] {
+				by = append(by, k)
+			}
+		}
+		if len(by) == 0 {
+			continue
+		}
+		b.BlockedByOpen++
+		reason := "blocked by " + strings.Join(by, ", ")
+		if i, ok := idx[is.ExternalID]; ok {
+			found[i].reasons = append(found[i].reasons, reason)
+			continue
+		}
+		found = append(found, blockerRow{is: is, reasons: []string{reason}, sev: SeverityMedium})
+	}
+	var (
+		pts  []point
+		rows []rowID
+	)
+	for _, r := range found {
+		id := issueRow(r.is)
+		age := days(end.Sub(r.is.CreatedAt))
+		pts = append(pts, point{v: age, id: id})
+		rows = append(rows, id)
+		sev := r.sev
+		if age > 14 {
+			sev = bump(sev)
+		}
+		c.items = append(c.items, RiskItem{
+			Kind: RiskBlocker, Severity: sev, Title: issueTitle(r.is), URL: r.is.URL,
+			AgeDays: age, Ref: id.ref(), Detail: strings.Join(r.reasons, "; "),
+		})
+	}
+	b.Definition = DefBlockers
+	b.Count = len(found)
+	b.Age = distribution("age at period end, days", "days", pts, c.cf.maxRefs)
+	b.Sample = countSample(rows, c.cf.maxRefs)
+	return nil
+}
+
+func bump(s Severity) Severity {
+	switch s {
+	case SeverityLow:
+		return SeverityMedium
+	case SeverityMedium:
+		return SeverityHigh
+	}
+	return SeverityCritical
+}
+
+// sprintList splits a sprint field value ("12", "12, 13") and reports
+// whether it holds id.
+func sprintList(v, id string) bool {
+	for part := range strings.SplitSeq(v, ",") {
+		if strings.TrimSpace(part) == id {
+			return true
+		}
+	}
+	return false
+}
+
+// inSprintAt replays an issue's sprint transitions: its sprint field at t
+// is the To of the last sprint transition at or before t, else the From of
+// the first one after t, else (no sprint transition) its current sprint.
+func inSprintAt(h IssueHistory, sprintID string, t time.Time) bool {
+	if h.Issue.CreatedAt.After(t) {
+		return false
+	}
+	var (
+		val    = h.Issue.SprintID
+		before bool
+		seen   bool
+	)
+	for _, tr := range sortedTransitions(h.Transitions) {
+		if tr.Field != connectors.FieldSprint {
+			continue
+		}
+		if !tr.At.After(t) {
+			val, before, seen = tr.To, true, true
+			continue
+		}
+		if !before && !seen {
+			val = tr.From
+		}
+		break
+	}
+	return sprintList(val, sprintID)
+}
+
+// doneAt replays status transitions the same way; an issue without status
+// transitions is done at t when it is done now and was resolved by t.
+func doneAt(h IssueHistory, t time.Time) bool {
+	cat, known := connectors.StatusCategory(""), false
+	for _, tr := range sortedTransitions(h.Transitions) {
+		if tr.Field != connectors.FieldStatus {
+			continue
+		}
+		if !tr.At.After(t) {
+			cat, known = tr.ToCategory, true
+			continue
+		}
+		if !known {
+			cat, known = tr.FromCategory, true
+		}
+		break
+	}
+	if !known {
+		is := h.Issue
+		return is.StatusCategory == connectors.CategoryDone && (is.ResolvedAt == nil || !is.ResolvedAt.After(t))
+	}
+	return cat == connectors.CategoryDone
+}
+
+func (c *computer) sprints(ctx context.Context) error {
+	sp := &c.snap.Spillover
+	sp.Definition = DefSpillover
+	sp.Sprints = []SprintSpillover{}
+	var spilledAll []rowID
+	seenSprint := map[string]bool{}
+	err := each(ctx, c.src.CompletedSprints(ctx, c.q), "completed sprints", func(sh SprintHistory) {
+		c.rows++
+		s := sh.Sprint
+		if s.CompleteAt == nil || !c.q.Period.Contains(*s.CompleteAt) || seenSprint[s.ExternalID] {
+			return
+		}
+		seenSprint[s.ExternalID] = true
+		t := *s.CompleteAt
+		ss := SprintSpillover{Ref: NewRef(srcOr(s.Source, identity.SourceJira), KindSprint, s.ExternalID), Name: s.Name, CompleteAt: t.UTC()}
+		var spilled []rowID
+		seen := map[string]bool{}
+		if len(sh.Issues) > 0 {
+			c.sawIssues = true
+		}
+		for _, h := range sh.Issues {
+			if seen[h.Issue.ExternalID] || !inSprintAt(h, s.ExternalID, t) {
+				continue
+			}
+			seen[h.Issue.ExternalID] = true
+			ss.Committed++
+			if !doneAt(h, t) {
+				ss.Spilled++
+				spilled = append(spilled, issueRow(h.Issue))
+			}
+		}
+		ss.Rate = ratio(ss.Spilled, ss.Committed)
+		ss.SpilledRefs, _ = refsOf(slices.Clone(spilled), 0)
+		spilledAll = append(spilledAll, spilled...)
+		sp.Committed += ss.Committed
+		sp.Spilled += ss.Spilled
+		sp.Sprints = append(sp.Sprints, ss)
+		if ss.Spilled > 0 {
+			sev := SeverityLow
+			switch {
+			case ss.Rate.V >= 0.5:
+				sev = SeverityHigh
+			case ss.Rate.V >= 0.25:
+				sev = SeverityMedium
+			}
+			c.items = append(c.items, RiskItem{
+				Kind: RiskSpillover, Severity: sev,
+				Title:   fmt.Sprintf("Sprint %s: %d of %d issues not done at completion", s.Name, ss.Spilled, ss.Committed),
+				AgeDays: days(c.q.Period.End.Sub(t)), Ref: ss.Ref,
+				Detail: fmt.Sprintf("spillover %.0f%%", 100*ss.Rate.V),
+			})
+		}
+	})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(sp.Sprints, func(a, b SprintSpillover) int {
+		if c := a.CompleteAt.Compare(b.CompleteAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Ref, b.Ref)
+	})
+	sp.Rate = ratio(sp.Spilled, sp.Committed)
+	refs, tr := refsOf(spilledAll, c.cf.maxRefs)
+	sp.Sample = Sample{N: sp.Committed, Refs: refs, RefsTruncated: tr}
+	return nil
+}
+
+func mrRow(mr connectors.MergeRequest) rowID {
+	return rowID{src: srcOr(mr.Source, identity.SourceGitLab), kind: KindMR, id: mr.ExternalID}
+}
+
+// mrOpenAt reports whether an MR was open at t.
+func mrOpenAt(mr connectors.MergeRequest, t time.Time) bool {
+	if !mr.CreatedAt.Before(t) {
+		return false
+	}
+	if mr.MergedAt != nil && mr.MergedAt.Before(t) || mr.ClosedAt != nil && mr.ClosedAt.Before(t) {
+		return false
+	}
+	switch mr.State {
+	case "opened", "locked", "":
+		return true
+	}
+	// Merged or closed now: open at t only if that happened at or after t.
+	return mr.MergedAt != nil || mr.ClosedAt != nil
+}
+
+func (c *computer) mergeRequests(ctx context.Context) error {
+	var (
+		p                  = c.q.Period
+		tp                 = &c.snap.Throughput
+		merged, stale      []rowID
+		cycle, review      []point
+		firstRev, mergedRv int
+		open               int
+	)
+	seen := map[string]bool{}
+	err := each(ctx, c.src.MergeRequests(ctx, c.q), "merge requests", func(mr connectors.MergeRequest) {
+		c.rows++
+		if seen[mr.ExternalID] {
+			return
+		}
+		seen[mr.ExternalID] = true
+		id := mrRow(mr)
+		if mr.MergedAt != nil && p.Contains(*mr.MergedAt) {
+			merged = append(merged, id)
+			switch c.cf.classifier.ClassifyMR(mr) {
+			case ClassBug:
+				tp.MergeRequests.Bug++
+			case ClassFeature:
+				tp.MergeRequests.Feature++
+			default:
+				tp.MergeRequests.Chore++
+			}
+			if d := mr.MergedAt.Sub(mr.CreatedAt); d >= 0 {
+				cycle = append(cycle, point{v: hours(d), id: id})
+				if mr.FirstReviewAt != nil && !mr.FirstReviewAt.Before(mr.CreatedAt) {
+					review = append(review, point{v: hours(mr.FirstReviewAt.Sub(mr.CreatedAt)), id: id})
+					firstRev++
+				} else {
+					review = append(review, point{v: hours(d), id: id})
+					mergedRv++
+				}
+			}
+			c.merged = append(c.merged, mergedMR{row: id, project: mr.ProjectID, at: *mr.MergedAt})
+		}
+		if mrOpenAt(mr, p.End) {
+			open++
+			idle := p.End.Sub(mr.UpdatedAt)
+			if idle > c.cf.staleAfter {
+				stale = append(stale, id)
+				sev := SeverityLow
+				switch {
+				case idle > 30*day:
+					sev = SeverityHigh
+				case idle > 14*day:
+					sev = SeverityMedium
+				}
+				title := mr.Title
+				if mr.IID != 0 {
+					title = "!" + strconv.FormatInt(mr.IID, 10) + " " + mr.Title
+				}
+				if path := c.projPath[mr.ProjectID]; path != "" {
+					title = path + " " + title
+				}
+				c.items = append(c.items, RiskItem{
+					Kind: RiskStaleMR, Severity: sev, Title: title, URL: mr.URL, AgeDays: days(idle), Ref: id.ref(),
+					Detail: fmt.Sprintf("no update for %.0f days", days(idle)),
+				})
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	tp.Definition = DefThroughput
+	tp.MergeRequests.Sample = countSample(merged, c.cf.maxRefs)
+	// Combined refs: issues then MRs, each already cut.
+	tp.Combined = ClassCounts{
+		Bug: tp.Issues.Bug + tp.MergeRequests.Bug, Feature: tp.Issues.Feature + tp.MergeRequests.Feature,
+		Chore: tp.Issues.Chore + tp.MergeRequests.Chore,
+	}
+	tp.Combined.N = tp.Issues.N + tp.MergeRequests.N
+	tp.Combined.Refs = append(slices.Clone(tp.Issues.Refs), tp.MergeRequests.Refs...)
+	tp.Combined.RefsTruncated = tp.Issues.RefsTruncated || tp.MergeRequests.RefsTruncated
+	if c.cf.maxRefs > 0 && len(tp.Combined.Refs) > c.cf.maxRefs {
+		tp.Combined.Refs, tp.Combined.RefsTruncated = tp.Combined.Refs[:c.cf.maxRefs], true
+	}
+
+	c.snap.MRCycleTime = distribution(DefMRCycleTime, "hours", slices.Clone(cycle), c.cf.maxRefs)
+	rl := &c.snap.ReviewLatency
+	def := DefReviewMixed
+	switch {
+	case firstRev > 0 && mergedRv == 0:
+		def, rl.Method = DefReviewFirstReview, ReviewFirstReview
+	case firstRev == 0 && mergedRv > 0:
+		def, rl.Method = DefReviewMerged, ReviewMerged
+	case firstRev > 0:
+		rl.Method = ReviewMixed
+	}
+	rl.Distribution = distribution(def, "hours", review, c.cf.maxRefs)
+	rl.FirstReviewN, rl.MergedN = firstRev, mergedRv
+
+	st := &c.snap.StaleMRs
+	st.Definition = fmt.Sprintf(DefStaleMRs, strconv.FormatFloat(days(c.cf.staleAfter), 'f', -1, 64))
+	st.AfterDays = days(c.cf.staleAfter)
+	st.Count, st.Open = len(stale), open
+	if open > 0 {
+		st.Percent = Some(100 * float64(len(stale)) / float64(open))
+	}
+	refs, tr := refsOf(stale, c.cf.maxRefs)
+	st.Sample = Sample{N: open, Refs: refs, RefsTruncated: tr}
+	return nil
+}
+
+type pipeKey struct{ project, ref, sha, id string }
+
+func (c *computer) isDefaultBranch(project, ref string) bool {
+	if b, ok := c.defaultRef[project]; ok && b != "" {
+		return ref == b
+	}
+	return ref == "main" || ref == "master"
+}
+
+func (c *computer) pipelines(ctx context.Context) error {
+	latest := map[pipeKey]connectors.Pipeline{}
+	retried := 0
+	later := func(a, b connectors.Pipeline) bool { // a ran after b
+		if x := a.FinishedAt.Compare(*b.FinishedAt); x != 0 {
+			return x > 0
+		}
+		if x := a.CreatedAt.Compare(b.CreatedAt); x != 0 {
+			return x > 0
+		}
+		if len(a.ExternalID) != len(b.ExternalID) {
+			return len(a.ExternalID) > len(b.ExternalID)
+		}
+		return a.ExternalID > b.ExternalID
+	}
+	seen := map[string]bool{}
+	err := each(ctx, c.src.Pipelines(ctx, c.q), "pipelines", func(pl connectors.Pipeline) {
+		c.rows++
+		c.sawPipes = true
+		if pl.FinishedAt == nil || !c.q.Period.Contains(*pl.FinishedAt) || seen[pl.ExternalID] {
+			return
+		}
+		seen[pl.ExternalID] = true
+		k := pipeKey{project: pl.ProjectID, ref: pl.Ref, sha: pl.SHA}
+		if pl.SHA == "" {
+			k.id = pl.ExternalID
+		}
+		if prev, ok := latest[k]; ok {
+			retried++
+			if !later(pl, prev) {
+				return
+			}
+		}
+		latest[k] = pl
+	})
+	if err != nil {
+		return err
+	}
+	fp := &c.snap.FailedPipelines
+	fp.Definition = DefFailedPipelines
+	fp.Retried = retried
+	var failed []rowID
+	lastDefault := map[string]connectors.Pipeline{}
+	for _, pl := range latest {
+		fp.Finished++
+		id := rowID{src: srcOr(pl.Source, identity.SourceGitLab), kind: KindPipeline, id: pl.ExternalID}
+		isFailed := pl.Status == "failed"
+		if isFailed {
+			failed = append(failed, id)
+		}
+		if !c.isDefaultBranch(pl.ProjectID, pl.Ref) {
+			continue
+		}
+		if isFailed || pl.Status == "success" {
+			fp.DefaultBranch.Total++
+			if isFailed {
+				fp.DefaultBranch.Failed++
+			}
+			if prev, ok := lastDefault[pl.ProjectID]; !ok || later(pl, prev) {
+				lastDefault[pl.ProjectID] = pl
+			}
+		}
+	}
+	fp.Count = len(failed)
+	fp.DefaultBranch.Rate = ratio(fp.DefaultBranch.Failed, fp.DefaultBranch.Total)
+	fp.DefaultBranch.Failing = []Ref{}
+	for _, pl := range lastDefault {
+		if pl.Status != "failed" {
+			continue
+		}
+		ref := NewRef(srcOr(pl.Source, identity.SourceGitLab), KindPipeline, pl.ExternalID)
+		fp.DefaultBranch.Failing = append(fp.DefaultBranch.Failing, ref)
+		name := c.projPath[pl.ProjectID]
+		if name == "" {
+			name = "project " + pl.ProjectID
+		}
+		c.items = append(c.items, RiskItem{
+			Kind: RiskFailedPipeline, Severity: SeverityHigh,
+			Title: fmt.Sprintf("%s: default branch %s failing (pipeline %s)", name, pl.Ref, pl.ExternalID),
+			URL:   pl.URL, AgeDays: days(c.q.Period.End.Sub(*pl.FinishedAt)), Ref: ref,
+			Detail: "latest default-branch pipeline in the period failed",
+		})
+	}
+	slices.Sort(fp.DefaultBranch.Failing)
+	refs, tr := refsOf(failed, c.cf.maxRefs)
+	fp.Sample = Sample{N: fp.Finished, Refs: refs, RefsTruncated: tr}
+	return nil
+}

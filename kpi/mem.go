@@ -1,0 +1,383 @@
+package kpi
+
+import (
+	"context"
+	"iter"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ovia-hq/ovia/connectors"
+)
+
+// MemSource is an in-memory Source for tests, examples and library users
+// who hold their records in memory. Add records with the Add methods (safe
+// for concurrent use); indexes are built on the first query after a change,
+// so a query touches only the rows of its period. Yielded slices
+// (transitions, labels) are shared: callers must not modify them.
+//
+// Scope: org matches every row of the org; team matches issues whose Team
+// equals the id and GitLab rows of the projects given to SetTeamProjects;
+// project matches issues whose ProjectKey equals the id (case-insensitive)
+// and GitLab rows whose project id or path equals the id.
+type MemSource struct {
+	mu           sync.Mutex
+	issues       []connectors.Issue
+	transitions  []connectors.Transition
+	sprints      []connectors.Sprint
+	projects     []connectors.Project
+	mrs          []connectors.MergeRequest
+	pipelines    []connectors.Pipeline
+	deployments  []connectors.Deployment
+	teamProjects map[string][]string
+	idx          *memIndex
+}
+
+// NewMemSource returns an empty MemSource.
+func NewMemSource() *MemSource { return &MemSource{teamProjects: map[string][]string{}} }
+
+var _ Source = (*MemSource)(nil)
+
+// AddIssues adds issues.
+func (m *MemSource) AddIssues(v ...connectors.Issue) {
+	m.add(func() { m.issues = append(m.issues, v...) })
+}
+
+// AddTransitions adds issue transitions (matched to issues by org and IssueID).
+func (m *MemSource) AddTransitions(v ...connectors.Transition) {
+	m.add(func() { m.transitions = append(m.transitions, v...) })
+}
+
+// AddSprints adds sprints.
+func (m *MemSource) AddSprints(v ...connectors.Sprint) {
+	m.add(func() { m.sprints = append(m.sprints, v...) })
+}
+
+// AddProjects adds GitLab projects.
+func (m *MemSource) AddProjects(v ...connectors.Project) {
+	m.add(func() { m.projects = append(m.projects, v...) })
+}
+
+// AddMergeRequests adds merge requests.
+func (m *MemSource) AddMergeRequests(v ...connectors.MergeRequest) {
+	m.add(func() { m.mrs = append(m.mrs, v...) })
+}
+
+// AddPipelines adds pipelines.
+func (m *MemSource) AddPipelines(v ...connectors.Pipeline) {
+	m.add(func() { m.pipelines = append(m.pipelines, v...) })
+}
+
+// AddDeployments adds deployments.
+func (m *MemSource) AddDeployments(v ...connectors.Deployment) {
+	m.add(func() { m.deployments = append(m.deployments, v...) })
+}
+
+// SetTeamProjects says which GitLab projects (ids or paths) belong to a
+// team, for team scopes.
+func (m *MemSource) SetTeamProjects(team string, projects ...string) {
+	m.add(func() { m.teamProjects[team] = slices.Clone(projects) })
+}
+
+func (m *MemSource) add(f func()) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.teamProjects == nil {
+		m.teamProjects = map[string][]string{}
+	}
+	f()
+	m.idx = nil
+}
+
+// memIndex is immutable once built; it captures slice headers, and Add only
+// appends, so a query running while another goroutine adds is safe.
+type memIndex struct {
+	issues      []connectors.Issue
+	resolved    []int32 // issues with ResolvedAt, by ResolvedAt
+	unresolved  []int32 // issues without ResolvedAt
+	byKey       map[string]int32
+	trans       map[string][]connectors.Transition // org + "\x00" + issue id → transitions by Seq
+	sprints     []connectors.Sprint
+	members     map[string][]int32 // org + "\x00" + sprint id → issues that ever held it
+	projects    []connectors.Project
+	projPath    map[string]string // org + "\x00" + project id → path
+	teams       map[string]map[string]bool
+	mrs         []connectors.MergeRequest
+	pipelines   []connectors.Pipeline // by FinishedAt (unfinished dropped)
+	deployments []connectors.Deployment
+}
+
+func okey(org, id string) string { return org + "\x00" + id }
+
+func (m *MemSource) index() *memIndex {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.idx != nil {
+		return m.idx
+	}
+	x := &memIndex{
+		issues: m.issues, byKey: make(map[string]int32, len(m.issues)),
+		trans: map[string][]connectors.Transition{}, sprints: m.sprints, members: map[string][]int32{},
+		projects: m.projects, projPath: map[string]string{}, teams: map[string]map[string]bool{},
+		mrs: m.mrs, deployments: m.deployments,
+	}
+	for i := range m.issues {
+		is := &m.issues[i]
+		if is.ResolvedAt != nil {
+			x.resolved = append(x.resolved, int32(i))
+		} else {
+			x.unresolved = append(x.unresolved, int32(i))
+		}
+		if is.Key != "" {
+			x.byKey[okey(is.OrgID, is.Key)] = int32(i)
+		}
+	}
+	slices.SortFunc(x.resolved, func(a, b int32) int { return m.issues[a].ResolvedAt.Compare(*m.issues[b].ResolvedAt) })
+	for _, t := range m.transitions {
+		k := okey(t.OrgID, t.IssueID)
+		x.trans[k] = append(x.trans[k], t)
+	}
+	for _, ts := range x.trans {
+		slices.SortStableFunc(ts, func(a, b connectors.Transition) int { return a.Seq - b.Seq })
+	}
+	byID := make(map[string]int32, len(m.issues))
+	for i := range m.issues {
+		byID[okey(m.issues[i].OrgID, m.issues[i].ExternalID)] = int32(i)
+	}
+	addMember := func(org, list string, i int32) {
+		for part := range strings.SplitSeq(list, ",") {
+			if id := strings.TrimSpace(part); id != "" {
+				k := okey(org, id)
+				if ms := x.members[k]; len(ms) == 0 || ms[len(ms)-1] != i {
+					x.members[k] = append(ms, i)
+				}
+			}
+		}
+	}
+	for i := range m.issues {
+		if m.issues[i].SprintID != "" {
+			addMember(m.issues[i].OrgID, m.issues[i].SprintID, int32(i))
+		}
+	}
+	for _, t := range m.transitions {
+		if t.Field != connectors.FieldSprint {
+			continue
+		}
+		if i, ok := byID[okey(t.OrgID, t.IssueID)]; ok {
+			addMember(t.OrgID, t.From, i)
+			addMember(t.OrgID, t.To, i)
+		}
+	}
+	for k, ms := range x.members {
+		slices.Sort(ms)
+		x.members[k] = slices.Compact(ms)
+	}
+	for _, p := range m.projects {
+		x.projPath[okey(p.OrgID, p.ExternalID)] = p.PathWithNamespace
+	}
+	for team, ps := range m.teamProjects {
+		set := map[string]bool{}
+		for _, p := range ps {
+			set[p] = true
+		}
+		x.teams[team] = set
+	}
+	for _, p := range m.pipelines {
+		if p.FinishedAt != nil {
+			x.pipelines = append(x.pipelines, p)
+		}
+	}
+	slices.SortFunc(x.pipelines, func(a, b connectors.Pipeline) int { return a.FinishedAt.Compare(*b.FinishedAt) })
+	m.idx = x
+	return x
+}
+
+func (x *memIndex) issueIn(q Query, is *connectors.Issue) bool {
+	if is.OrgID != q.OrgID {
+		return false
+	}
+	switch q.Scope.Kind {
+	case ScopeTeam:
+		return is.Team == q.Scope.ID
+	case ScopeProject:
+		return strings.EqualFold(is.ProjectKey, q.Scope.ID)
+	}
+	return true
+}
+
+func (x *memIndex) projectIn(q Query, org, project string) bool {
+	if org != q.OrgID {
+		return false
+	}
+	switch q.Scope.Kind {
+	case ScopeTeam:
+		set := x.teams[q.Scope.ID]
+		return set[project] || set[x.projPath[okey(org, project)]]
+	case ScopeProject:
+		return project == q.Scope.ID || x.projPath[okey(org, project)] == q.Scope.ID
+	}
+	return true
+}
+
+func (x *memIndex) history(i int32) IssueHistory {
+	is := x.issues[i]
+	return IssueHistory{Issue: is, Transitions: x.trans[okey(is.OrgID, is.ExternalID)]}
+}
+
+// lowerBound returns the first position in idx whose time is not before t.
+func lowerBound[T any](s []T, at func(T) time.Time, t time.Time) int {
+	i, _ := slices.BinarySearchFunc(s, t, func(e T, t time.Time) int {
+		if at(e).Before(t) {
+			return -1
+		}
+		return 1
+	})
+	return i
+}
+
+// ResolvedIssues implements Source.
+func (m *MemSource) ResolvedIssues(ctx context.Context, q Query) iter.Seq2[IssueHistory, error] {
+	x := m.index()
+	return func(yield func(IssueHistory, error) bool) {
+		at := func(i int32) time.Time { return *x.issues[i].ResolvedAt }
+		for _, i := range x.resolved[lowerBound(x.resolved, at, q.Period.Start):] {
+			if !at(i).Before(q.Period.End) {
+				return
+			}
+			if x.issueIn(q, &x.issues[i]) && !yield(x.history(i), nil) {
+				return
+			}
+		}
+	}
+}
+
+// BlockerCandidates implements Source.
+func (m *MemSource) BlockerCandidates(ctx context.Context, q Query) iter.Seq2[connectors.Issue, error] {
+	x := m.index()
+	end := q.Period.End
+	cand := func(is *connectors.Issue) bool {
+		return x.issueIn(q, is) && openAt(*is, end) &&
+			(is.IsFlagged || len(is.BlockedBy) > 0 || q.Classifier.IsBlockerPriority(is.Priority))
+	}
+	return func(yield func(connectors.Issue, error) bool) {
+		for _, i := range x.unresolved {
+			if cand(&x.issues[i]) && !yield(x.issues[i], nil) {
+				return
+			}
+		}
+		// Resolved at or after end: open at end.
+		at := func(i int32) time.Time { return *x.issues[i].ResolvedAt }
+		for _, i := range x.resolved[lowerBound(x.resolved, at, end):] {
+			if cand(&x.issues[i]) && !yield(x.issues[i], nil) {
+				return
+			}
+		}
+	}
+}
+
+// IssuesOpenAt implements Source.
+func (m *MemSource) IssuesOpenAt(ctx context.Context, orgID string, keys []string, at time.Time) (map[string]bool, error) {
+	x := m.index()
+	out := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		if i, ok := x.byKey[okey(orgID, k)]; ok {
+			out[k] = openAt(x.issues[i], at)
+		}
+	}
+	return out, ctx.Err()
+}
+
+// CompletedSprints implements Source.
+func (m *MemSource) CompletedSprints(ctx context.Context, q Query) iter.Seq2[SprintHistory, error] {
+	x := m.index()
+	return func(yield func(SprintHistory, error) bool) {
+		for _, s := range x.sprints {
+			if s.OrgID != q.OrgID || s.CompleteAt == nil || !q.Period.Contains(*s.CompleteAt) {
+				continue
+			}
+			sh := SprintHistory{Sprint: s}
+			for _, i := range x.members[okey(s.OrgID, s.ExternalID)] {
+				if x.issueIn(q, &x.issues[i]) {
+					sh.Issues = append(sh.Issues, x.history(i))
+				}
+			}
+			if q.Scope.Kind != ScopeOrg && len(sh.Issues) == 0 {
+				continue
+			}
+			if !yield(sh, nil) {
+				return
+			}
+		}
+	}
+}
+
+// MergeRequests implements Source.
+func (m *MemSource) MergeRequests(ctx context.Context, q Query) iter.Seq2[connectors.MergeRequest, error] {
+	x := m.index()
+	return func(yield func(connectors.MergeRequest, error) bool) {
+		for i := range x.mrs {
+			mr := &x.mrs[i]
+			merged := mr.MergedAt != nil && q.Period.Contains(*mr.MergedAt)
+			if (merged || mrOpenAt(*mr, q.Period.End)) && x.projectIn(q, mr.OrgID, mr.ProjectID) && !yield(*mr, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Pipelines implements Source.
+func (m *MemSource) Pipelines(ctx context.Context, q Query) iter.Seq2[connectors.Pipeline, error] {
+	x := m.index()
+	return func(yield func(connectors.Pipeline, error) bool) {
+		at := func(p connectors.Pipeline) time.Time { return *p.FinishedAt }
+		for i := lowerBound(x.pipelines, at, q.Period.Start); i < len(x.pipelines); i++ {
+			p := &x.pipelines[i]
+			if !p.FinishedAt.Before(q.Period.End) {
+				return
+			}
+			if x.projectIn(q, p.OrgID, p.ProjectID) && !yield(*p, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Projects implements Source.
+func (m *MemSource) Projects(ctx context.Context, q Query) iter.Seq2[connectors.Project, error] {
+	x := m.index()
+	return func(yield func(connectors.Project, error) bool) {
+		for _, p := range x.projects {
+			if x.projectIn(q, p.OrgID, p.ExternalID) && !yield(p, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Deployments implements Source.
+func (m *MemSource) Deployments(ctx context.Context, q Query) iter.Seq2[connectors.Deployment, error] {
+	x := m.index()
+	return func(yield func(connectors.Deployment, error) bool) {
+		for i := range x.deployments {
+			d := &x.deployments[i]
+			if d.FinishedAt != nil && q.Period.Contains(*d.FinishedAt) && x.projectIn(q, d.OrgID, d.ProjectID) && !yield(*d, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Incidents implements Source.
+func (m *MemSource) Incidents(ctx context.Context, q Query) iter.Seq2[connectors.Issue, error] {
+	x := m.index()
+	return func(yield func(connectors.Issue, error) bool) {
+		for i := range x.issues {
+			is := &x.issues[i]
+			in := q.Period.Contains(is.CreatedAt) || is.ResolvedAt != nil && q.Period.Contains(*is.ResolvedAt)
+			if in && x.issueIn(q, is) && q.Classifier.IsIncident(*is) && !yield(*is, nil) {
+				return
+			}
+		}
+	}
+}
