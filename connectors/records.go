@@ -192,3 +192,17 @@ type Watermark struct {
 	LastError      string          `json:"last_error,omitempty"`
 	ItemsSynced    int64           `json:"items_synced"`
 }
+
+// RecordSet is every normalized record of an org, in a canonical order
+// (by source and external id; transitions by issue and seq). Tests and
+// audits compare sets; production code streams instead.
+type RecordSet struct {
+	Identities    []identity.Identity
+	Issues        []Issue
+	Transitions   []Transition
+	Sprints       []Sprint
+	Projects      []Project
+	MergeRequests []MergeRequest
+	Pipelines     []Pipeline
+	Deployments   []Deployment
+}

@@ -62,6 +62,9 @@ type Store interface {
 	PersonEvents(ctx context.Context, orgID, personID string) ([]Event, error)
 	// IdentityEvents lists audit events of an identity, oldest first.
 	IdentityEvents(ctx context.Context, orgID, identityID string) ([]Event, error)
+	// LoadMatchState reads every identity of an org with its link, and
+	// the rejected pairs, for the matching engine.
+	LoadMatchState(ctx context.Context, orgID string) (MatchState, error)
 }
 
 // Tx is the transactional part of Store.

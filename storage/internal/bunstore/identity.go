@@ -1,0 +1,620 @@
+package bunstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/ovia-hq/ovia/identity"
+	"github.com/ovia-hq/ovia/internal/oviaerr"
+)
+
+// batchSize bounds the rows of one multi-row statement.
+const batchSize = 500
+
+// Identity returns the identity.Store view of s.
+func (s *Store) Identity() identity.Store { return identityStore{s} }
+
+type identityStore struct{ s *Store }
+
+var _ identity.Store = identityStore{}
+
+func (is identityStore) InTx(ctx context.Context, fn func(ctx context.Context, tx identity.Tx) error) error {
+	return is.s.runInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		return fn(ctx, &txStore{s: is.s, db: tx})
+	})
+}
+
+// txStore implements the transactional interfaces on one bun transaction.
+type txStore struct {
+	s  *Store
+	db bun.IDB
+}
+
+var _ identity.Tx = (*txStore)(nil)
+
+// mappingRow is one joined row of identities ⟕ identity_links ⟕ people.
+type mappingRow struct {
+	IID               string    `bun:"i_id"`
+	IOrgID            string    `bun:"i_org_id"`
+	ISource           string    `bun:"i_source"`
+	IExternalID       string    `bun:"i_external_id"`
+	IUsername         string    `bun:"i_username"`
+	IEmail            string    `bun:"i_email"`
+	IDisplayName      string    `bun:"i_display_name"`
+	IIsServiceAccount bool      `bun:"i_is_service_account"`
+	IRawRef           string    `bun:"i_raw_ref"`
+	IFirstSeenAt      time.Time `bun:"i_first_seen_at"`
+	ILastSeenAt       time.Time `bun:"i_last_seen_at"`
+	IChangedAt        time.Time `bun:"i_changed_at"`
+
+	LIdentityID         sql.NullString `bun:"l_identity_id"`
+	LPersonID           sql.NullString `bun:"l_person_id"`
+	LStatus             sql.NullString `bun:"l_status"`
+	LScore              sql.NullFloat64 `bun:"l_score"`
+	LRuleTrace          []byte         `bun:"l_rule_trace"`
+	LCandidatePersonIDs []byte         `bun:"l_candidate_person_ids"`
+	LDecidedBy          sql.NullString `bun:"l_decided_by"`
+	LDecidedAt          *time.Time     `bun:"l_decided_at"`
+	LVersion            sql.NullInt64  `bun:"l_version"`
+	LMatchedAt          *time.Time     `bun:"l_matched_at"`
+	LUpdatedAt          *time.Time     `bun:"l_updated_at"`
+
+	PID           sql.NullString `bun:"p_id"`
+	PDisplayName  sql.NullString `bun:"p_display_name"`
+	PPrimaryEmail sql.NullString `bun:"p_primary_email"`
+	PCreatedAt    *time.Time     `bun:"p_created_at"`
+	PUpdatedAt    *time.Time     `bun:"p_updated_at"`
+	PArchivedAt   *time.Time     `bun:"p_archived_at"`
+}
+
+const mappingColumns = `i.id AS i_id, i.org_id AS i_org_id, i.source AS i_source, i.external_id AS i_external_id,
+ i.username AS i_username, i.email AS i_email, i.display_name AS i_display_name,
+ i.is_service_account AS i_is_service_account, i.raw_ref AS i_raw_ref, i.first_seen_at AS i_first_seen_at,
+ i.last_seen_at AS i_last_seen_at, i.changed_at AS i_changed_at,
+ l.identity_id AS l_identity_id, l.person_id AS l_person_id, l.status AS l_status, l.score AS l_score,
+ l.rule_trace AS l_rule_trace, l.candidate_person_ids AS l_candidate_person_ids, l.decided_by AS l_decided_by,
+ l.decided_at AS l_decided_at, l.version AS l_version, l.matched_at AS l_matched_at, l.updated_at AS l_updated_at,
+ p.id AS p_id, p.display_name AS p_display_name, p.primary_email AS p_primary_email, p.created_at AS p_created_at,
+ p.updated_at AS p_updated_at, p.archived_at AS p_archived_at`
+
+func (r mappingRow) mapping() (identity.Mapping, error) {
+	m := identity.Mapping{Identity: identity.Identity{
+		ID: r.IID, OrgID: r.IOrgID, Source: identity.Source(r.ISource), ExternalID: r.IExternalID,
+		Username: r.IUsername, Email: r.IEmail, DisplayName: r.IDisplayName,
+		IsServiceAccount: r.IIsServiceAccount, RawRef: r.IRawRef,
+		FirstSeenAt: r.IFirstSeenAt.UTC(), LastSeenAt: r.ILastSeenAt.UTC(), ChangedAt: r.IChangedAt.UTC(),
+	}}
+	if r.LIdentityID.Valid {
+		l := identity.Link{
+			IdentityID: r.LIdentityID.String, OrgID: r.IOrgID, PersonID: r.LPersonID.String,
+			Status: identity.Status(r.LStatus.String), Score: r.LScore.Float64,
+			RuleTrace: nonNullJSON(r.LRuleTrace), DecidedBy: r.LDecidedBy.String,
+			DecidedAt: utcPtr(r.LDecidedAt), Version: r.LVersion.Int64,
+		}
+		if r.LMatchedAt != nil {
+			l.MatchedAt = r.LMatchedAt.UTC()
+		}
+		if r.LUpdatedAt != nil {
+			l.UpdatedAt = r.LUpdatedAt.UTC()
+		}
+		ids, err := decodeStrings(r.LCandidatePersonIDs)
+		if err != nil {
+			return m, fmt.Errorf("decode candidate_person_ids of %s: %w", r.IID, err)
+		}
+		l.CandidatePersonIDs = ids
+		m.Link = &l
+	}
+	if r.PID.Valid {
+		p := identity.Person{ID: r.PID.String, OrgID: r.IOrgID, DisplayName: r.PDisplayName.String,
+			PrimaryEmail: r.PPrimaryEmail.String, ArchivedAt: utcPtr(r.PArchivedAt)}
+		if r.PCreatedAt != nil {
+			p.CreatedAt = r.PCreatedAt.UTC()
+		}
+		if r.PUpdatedAt != nil {
+			p.UpdatedAt = r.PUpdatedAt.UTC()
+		}
+		m.Person = &p
+	}
+	return m, nil
+}
+
+func (is identityStore) mappingQuery(db bun.IDB) *bun.SelectQuery {
+	return db.NewSelect().
+		TableExpr("identities AS i").
+		Join("LEFT JOIN identity_links AS l ON l.identity_id = i.id").
+		Join("LEFT JOIN people AS p ON p.id = l.person_id")
+}
+
+func scanMappings(ctx context.Context, q *bun.SelectQuery) ([]identity.Mapping, error) {
+	var rows []mappingRow
+	if err := q.ColumnExpr(mappingColumns).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	out := make([]identity.Mapping, 0, len(rows))
+	for _, r := range rows {
+		m, err := r.mapping()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// ValidateFilter checks and defaults a mapping filter.
+func validateFilter(f *identity.MappingFilter) error {
+	fe := oviaerr.Fields{}
+	if f.OrgID == "" {
+		f.OrgID = identity.DefaultOrg
+	}
+	for _, st := range f.Statuses {
+		if !st.Valid() {
+			fe.Add("status", "unknown status %q", st)
+		}
+	}
+	if f.Source != "" && !f.Source.Valid() {
+		fe.Add("source", "unknown source %q", f.Source)
+	}
+	if f.MinScore != nil && (*f.MinScore < 0 || *f.MinScore > 1 || *f.MinScore != *f.MinScore) {
+		fe.Add("min_score", "must be between 0 and 1")
+	}
+	if f.MaxScore != nil && (*f.MaxScore < 0 || *f.MaxScore > 1 || *f.MaxScore != *f.MaxScore) {
+		fe.Add("max_score", "must be between 0 and 1")
+	}
+	if f.MinScore != nil && f.MaxScore != nil && *f.MinScore > *f.MaxScore {
+		fe.Add("min_score", "greater than max_score")
+	}
+	if len(f.Query) > 200 {
+		fe.Add("q", "longer than 200 characters")
+	}
+	switch f.Sort {
+	case "":
+		f.Sort = identity.SortScore
+		f.Desc = true
+	case identity.SortScore, identity.SortUpdatedAt, identity.SortDisplayName:
+	default:
+		fe.Add("sort", "unknown sort %q (want score, updated_at or display_name)", f.Sort)
+	}
+	if f.Page == 0 {
+		f.Page = 1
+	}
+	if f.Page < 1 {
+		fe.Add("page", "must be 1 or more")
+	}
+	if f.PerPage == 0 {
+		f.PerPage = identity.DefaultPerPage
+	}
+	if f.PerPage < 1 || f.PerPage > identity.MaxPerPage {
+		fe.Add("per_page", "must be between 1 and %d", identity.MaxPerPage)
+	}
+	return fe.Err()
+}
+
+func likePattern(q string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(q)) + "%"
+}
+
+func (is identityStore) ListMappings(ctx context.Context, f identity.MappingFilter) (identity.MappingPage, error) {
+	if err := validateFilter(&f); err != nil {
+		return identity.MappingPage{}, fmt.Errorf("list identity mappings: %w", err)
+	}
+	where := func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = q.Where("i.org_id = ?", f.OrgID)
+		switch {
+		case len(f.Statuses) > 0 && f.Unlinked:
+			q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+				return q.Where("l.status IN (?)", bun.In(f.Statuses)).WhereOr("l.identity_id IS NULL")
+			})
+		case len(f.Statuses) > 0:
+			q = q.Where("l.status IN (?)", bun.In(f.Statuses))
+		case f.Unlinked:
+			q = q.Where("l.identity_id IS NULL")
+		}
+		if f.Source != "" {
+			q = q.Where("i.source = ?", f.Source)
+		}
+		if f.MinScore != nil {
+			q = q.Where("l.score >= ?", *f.MinScore)
+		}
+		if f.MaxScore != nil {
+			q = q.Where("l.score <= ?", *f.MaxScore)
+		}
+		if f.PersonID != "" {
+			q = q.Where("l.person_id = ?", f.PersonID)
+		}
+		if f.Query != "" {
+			pat := likePattern(f.Query)
+			q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+				return q.Where(`lower(i.display_name) LIKE ? ESCAPE '\'`, pat).
+					WhereOr(`lower(i.email) LIKE ? ESCAPE '\'`, pat).
+					WhereOr(`lower(i.username) LIKE ? ESCAPE '\'`, pat)
+			})
+		}
+		return q
+	}
+	db := is.s.r
+	total, err := where(is.mappingQuery(db)).Count(ctx)
+	if err != nil {
+		return identity.MappingPage{}, is.s.mapErr(err, "count identity mappings")
+	}
+	dir := "ASC"
+	if f.Desc {
+		dir = "DESC"
+	}
+	q := where(is.mappingQuery(db))
+	switch f.Sort {
+	case identity.SortScore:
+		q = q.OrderExpr("COALESCE(l.score, -1) " + dir)
+	case identity.SortUpdatedAt:
+		q = q.OrderExpr("COALESCE(l.updated_at, i.changed_at) " + dir)
+	case identity.SortDisplayName:
+		q = q.OrderExpr("lower(i.display_name) " + dir)
+	}
+	q = q.OrderExpr("i.id ASC").Limit(int64(f.PerPage)).Offset(int64((f.Page - 1) * f.PerPage))
+	items, err := scanMappings(ctx, q)
+	if err != nil {
+		return identity.MappingPage{}, is.s.mapErr(err, "list identity mappings")
+	}
+	return identity.MappingPage{Items: items, Total: int(total), Page: f.Page, PerPage: f.PerPage}, nil
+}
+
+func (is identityStore) GetPerson(ctx context.Context, orgID, id string) (identity.Person, error) {
+	return getPerson(ctx, is.s, is.s.r, orgID, id, false)
+}
+
+func (is identityStore) PersonMappings(ctx context.Context, orgID, personID string) ([]identity.Mapping, error) {
+	q := is.mappingQuery(is.s.r).Where("i.org_id = ?", orgID).Where("l.person_id = ?", personID).OrderExpr("i.source, i.external_id")
+	ms, err := scanMappings(ctx, q)
+	return ms, is.s.mapErr(err, "list person identities")
+}
+
+func (is identityStore) PersonEvents(ctx context.Context, orgID, personID string) ([]identity.Event, error) {
+	var rows []eventModel
+	err := is.s.r.NewSelect().Model(&rows).Where("org_id = ?", orgID).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("from_person_id = ?", personID).WhereOr("to_person_id = ?", personID)
+		}).OrderExpr("created_at ASC, id ASC").Scan(ctx)
+	if err != nil {
+		return nil, is.s.mapErr(err, "list person events")
+	}
+	return eventsOut(rows), nil
+}
+
+func (is identityStore) IdentityEvents(ctx context.Context, orgID, identityID string) ([]identity.Event, error) {
+	var rows []eventModel
+	err := is.s.r.NewSelect().Model(&rows).Where("org_id = ?", orgID).Where("identity_id = ?", identityID).
+		OrderExpr("created_at ASC, id ASC").Scan(ctx)
+	if err != nil {
+		return nil, is.s.mapErr(err, "list identity events")
+	}
+	return eventsOut(rows), nil
+}
+
+func (is identityStore) LoadMatchState(ctx context.Context, orgID string) (identity.MatchState, error) {
+	ms, err := scanMappings(ctx, is.mappingQuery(is.s.r).Where("i.org_id = ?", orgID).OrderExpr("i.id"))
+	if err != nil {
+		return identity.MatchState{}, is.s.mapErr(err, "load identities for matching")
+	}
+	var rej []rejectedPairModel
+	if err := is.s.r.NewSelect().Model(&rej).Where("org_id = ?", orgID).OrderExpr("identity_id, person_id").Scan(ctx); err != nil {
+		return identity.MatchState{}, is.s.mapErr(err, "load rejected pairs")
+	}
+	st := identity.MatchState{Mappings: ms}
+	for _, r := range rej {
+		st.Rejected = append(st.Rejected, identity.RejectedPair{OrgID: r.OrgID, IdentityID: r.IdentityID, PersonID: r.PersonID, CreatedAt: r.CreatedAt.UTC()})
+	}
+	return st, nil
+}
+
+func eventsOut(rows []eventModel) []identity.Event {
+	out := make([]identity.Event, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, identity.Event{ID: r.ID, OrgID: r.OrgID, Kind: identity.EventKind(r.Kind), IdentityID: r.IdentityID,
+			FromPersonID: r.FromPersonID, ToPersonID: r.ToPersonID, Actor: r.Actor, Reason: r.Reason,
+			Payload: nonNullJSON(r.Payload), CreatedAt: r.CreatedAt.UTC()})
+	}
+	return out
+}
+
+func getPerson(ctx context.Context, s *Store, db bun.IDB, orgID, id string, lock bool) (identity.Person, error) {
+	var m personModel
+	q := db.NewSelect().Model(&m).Where("org_id = ?", orgID).Where("id = ?", id)
+	if lock && s.cfg.Dialect == Postgres {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return identity.Person{}, s.mapErr(err, "get person "+id)
+	}
+	return personOut(m), nil
+}
+
+func personOut(m personModel) identity.Person {
+	return identity.Person{ID: m.ID, OrgID: m.OrgID, DisplayName: m.DisplayName, PrimaryEmail: m.PrimaryEmail,
+		CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(), ArchivedAt: utcPtr(m.ArchivedAt)}
+}
+
+func personIn(p identity.Person) personModel {
+	return personModel{ID: p.ID, OrgID: p.OrgID, DisplayName: p.DisplayName, PrimaryEmail: p.PrimaryEmail,
+		CreatedAt: dbTime(p.CreatedAt), UpdatedAt: dbTime(p.UpdatedAt), ArchivedAt: dbTimePtr(p.ArchivedAt)}
+}
+
+func identityOut(m identityModel) identity.Identity {
+	return identity.Identity{ID: m.ID, OrgID: m.OrgID, Source: identity.Source(m.Source), ExternalID: m.ExternalID,
+		Username: m.Username, Email: m.Email, DisplayName: m.DisplayName, IsServiceAccount: m.IsServiceAccount,
+		RawRef: m.RawRef, FirstSeenAt: m.FirstSeenAt.UTC(), LastSeenAt: m.LastSeenAt.UTC(), ChangedAt: m.ChangedAt.UTC()}
+}
+
+func linkOut(m linkModel) identity.Link {
+	return identity.Link{IdentityID: m.IdentityID, OrgID: m.OrgID, PersonID: m.PersonID, Status: identity.Status(m.Status),
+		Score: m.Score, RuleTrace: nonNullJSON(m.RuleTrace), CandidatePersonIDs: m.CandidatePersonIDs,
+		DecidedBy: m.DecidedBy, DecidedAt: utcPtr(m.DecidedAt), Version: m.Version,
+		MatchedAt: m.MatchedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC()}
+}
+
+func linkIn(l identity.Link) linkModel {
+	return linkModel{IdentityID: l.IdentityID, OrgID: l.OrgID, PersonID: l.PersonID, Status: string(l.Status),
+		Score: l.Score, RuleTrace: nullableJSON(l.RuleTrace), CandidatePersonIDs: l.CandidatePersonIDs,
+		DecidedBy: l.DecidedBy, DecidedAt: dbTimePtr(l.DecidedAt), Version: l.Version,
+		MatchedAt: dbTime(l.MatchedAt), UpdatedAt: dbTime(l.UpdatedAt)}
+}
+
+// --- Tx methods ---
+
+func (t *txStore) GetIdentity(ctx context.Context, orgID, id string) (identity.Identity, error) {
+	var m identityModel
+	if err := t.db.NewSelect().Model(&m).Where("org_id = ?", orgID).Where("id = ?", id).Scan(ctx); err != nil {
+		return identity.Identity{}, t.s.mapErr(err, "get identity "+id)
+	}
+	return identityOut(m), nil
+}
+
+// UpsertIdentities inserts new identities and updates known ones by
+// (org, source, external_id). first_seen_at never moves; changed_at moves
+// only when a matched attribute changed.
+func (t *txStore) UpsertIdentities(ctx context.Context, in []identity.Identity) ([]identity.Identity, error) {
+	return upsertIdentities(ctx, t.s, t.db, in)
+}
+
+type identityKey struct {
+	org, source, ext string
+}
+
+func upsertIdentities(ctx context.Context, s *Store, db bun.IDB, in []identity.Identity) ([]identity.Identity, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	now := s.clock()
+	// Deduplicate (last wins): one statement may not touch a row twice.
+	pos := make(map[identityKey]int, len(in))
+	var models []identityModel
+	for i, id := range in {
+		if id.OrgID == "" {
+			id.OrgID = identity.DefaultOrg
+		}
+		id.ExternalID = strings.TrimSpace(id.ExternalID)
+		if err := id.Validate(); err != nil {
+			return nil, fmt.Errorf("upsert identity #%d (%s %q): %w", i+1, id.Source, id.ExternalID, err)
+		}
+		seen := now
+		if !id.LastSeenAt.IsZero() {
+			seen = dbTime(id.LastSeenAt)
+		}
+		first := seen
+		if !id.FirstSeenAt.IsZero() {
+			first = dbTime(id.FirstSeenAt)
+		}
+		m := identityModel{ID: newID(), OrgID: id.OrgID, Source: string(id.Source), ExternalID: id.ExternalID,
+			Username: id.Username, Email: id.Email, DisplayName: id.DisplayName, IsServiceAccount: id.IsServiceAccount,
+			RawRef: id.RawRef, FirstSeenAt: first, LastSeenAt: seen, ChangedAt: now}
+		k := identityKey{m.OrgID, m.Source, m.ExternalID}
+		if p, ok := pos[k]; ok {
+			m.ID = models[p].ID
+			models[p] = m
+			continue
+		}
+		pos[k] = len(models)
+		models = append(models, m)
+	}
+	stored := make(map[identityKey]identityModel, len(models))
+	for start := 0; start < len(models); start += batchSize {
+		chunk := models[start:min(start+batchSize, len(models))]
+		var back []identityModel
+		err := db.NewInsert().Model(&chunk).
+			On("CONFLICT (org_id, source, external_id) DO UPDATE").
+			Set("changed_at = CASE WHEN identities.username <> EXCLUDED.username OR identities.email <> EXCLUDED.email" +
+				" OR identities.display_name <> EXCLUDED.display_name OR identities.is_service_account <> EXCLUDED.is_service_account" +
+				" THEN EXCLUDED.changed_at ELSE identities.changed_at END").
+			Set("username = EXCLUDED.username").
+			Set("email = EXCLUDED.email").
+			Set("display_name = EXCLUDED.display_name").
+			Set("is_service_account = EXCLUDED.is_service_account").
+			Set("raw_ref = CASE WHEN EXCLUDED.raw_ref <> '' THEN EXCLUDED.raw_ref ELSE identities.raw_ref END").
+			Set("last_seen_at = CASE WHEN EXCLUDED.last_seen_at > identities.last_seen_at THEN EXCLUDED.last_seen_at ELSE identities.last_seen_at END").
+			Returning("*").
+			Scan(ctx, &back)
+		if err != nil {
+			return nil, s.mapErr(err, "upsert identities")
+		}
+		for _, b := range back {
+			stored[identityKey{b.OrgID, b.Source, b.ExternalID}] = b
+		}
+	}
+	out := make([]identity.Identity, 0, len(in))
+	for _, id := range in {
+		org := id.OrgID
+		if org == "" {
+			org = identity.DefaultOrg
+		}
+		b, ok := stored[identityKey{org, string(id.Source), strings.TrimSpace(id.ExternalID)}]
+		if !ok {
+			return nil, fmt.Errorf("upsert identities: row for %s %q not returned", id.Source, id.ExternalID)
+		}
+		out = append(out, identityOut(b))
+	}
+	return out, nil
+}
+
+func (t *txStore) GetLink(ctx context.Context, orgID, identityID string) (identity.Link, error) {
+	var m linkModel
+	if err := t.db.NewSelect().Model(&m).Where("org_id = ?", orgID).Where("identity_id = ?", identityID).Scan(ctx); err != nil {
+		return identity.Link{}, t.s.mapErr(err, "get link of identity "+identityID)
+	}
+	return linkOut(m), nil
+}
+
+func (t *txStore) InsertLink(ctx context.Context, l identity.Link) error {
+	m := linkIn(l)
+	if m.Version == 0 {
+		m.Version = 1
+	}
+	_, err := t.db.NewInsert().Model(&m).Exec(ctx)
+	return t.s.mapErr(err, "insert link of identity "+l.IdentityID)
+}
+
+func (t *txStore) UpdateLink(ctx context.Context, l identity.Link, expectedVersion int64) error {
+	m := linkIn(l)
+	m.Version = expectedVersion + 1
+	res, err := t.db.NewUpdate().Model(&m).
+		Column("person_id", "status", "score", "rule_trace", "candidate_person_ids", "decided_by", "decided_at", "version", "matched_at", "updated_at").
+		Where("identity_id = ?", l.IdentityID).Where("org_id = ?", l.OrgID).Where("version = ?", expectedVersion).
+		Exec(ctx)
+	if err != nil {
+		return t.s.mapErr(err, "update link of identity "+l.IdentityID)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := t.GetLink(ctx, l.OrgID, l.IdentityID); err != nil {
+			return err
+		}
+		return fmt.Errorf("update link of identity %s: version %d is stale: %w", l.IdentityID, expectedVersion, oviaerr.ErrConflict)
+	}
+	return nil
+}
+
+func (t *txStore) ListConflictLinks(ctx context.Context, orgID string, minScore float64, source identity.Source) ([]identity.Link, error) {
+	var rows []linkModel
+	q := t.db.NewSelect().Model(&rows).
+		Where("l.org_id = ?", orgID).Where("l.status = ?", identity.StatusConflict).Where("l.score >= ?", minScore)
+	if source != "" {
+		q = q.Where("l.identity_id IN (SELECT id FROM identities WHERE org_id = ? AND source = ?)", orgID, source)
+	}
+	q = q.ModelTableExpr("identity_links AS l").OrderExpr("l.identity_id")
+	if t.s.cfg.Dialect == Postgres {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, t.s.mapErr(err, "list conflict links")
+	}
+	out := make([]identity.Link, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, linkOut(r))
+	}
+	return out, nil
+}
+
+func (t *txStore) GetPerson(ctx context.Context, orgID, id string) (identity.Person, error) {
+	return getPerson(ctx, t.s, t.db, orgID, id, true)
+}
+
+func (t *txStore) InsertPerson(ctx context.Context, p identity.Person) error {
+	m := personIn(p)
+	_, err := t.db.NewInsert().Model(&m).Exec(ctx)
+	return t.s.mapErr(err, "insert person")
+}
+
+func (t *txStore) UpdatePerson(ctx context.Context, p identity.Person) error {
+	m := personIn(p)
+	res, err := t.db.NewUpdate().Model(&m).Column("display_name", "primary_email", "updated_at", "archived_at").
+		Where("id = ?", p.ID).Where("org_id = ?", p.OrgID).Exec(ctx)
+	if err != nil {
+		return t.s.mapErr(err, "update person "+p.ID)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("update person %s: %w", p.ID, oviaerr.ErrNotFound)
+	}
+	return nil
+}
+
+func (t *txStore) CountLinkedIdentities(ctx context.Context, orgID, personID string) (int, error) {
+	n, err := t.db.NewSelect().TableExpr("identity_links").Where("org_id = ?", orgID).Where("person_id = ?", personID).Count(ctx)
+	return int(n), t.s.mapErr(err, "count identities of person "+personID)
+}
+
+func (t *txStore) AppendEvents(ctx context.Context, events ...identity.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	now := t.s.clock()
+	models := make([]eventModel, 0, len(events))
+	for _, e := range events {
+		if e.ID == "" {
+			e.ID = newID()
+		}
+		if e.CreatedAt.IsZero() {
+			e.CreatedAt = now
+		}
+		models = append(models, eventModel{ID: e.ID, OrgID: e.OrgID, Kind: string(e.Kind), IdentityID: e.IdentityID,
+			FromPersonID: e.FromPersonID, ToPersonID: e.ToPersonID, Actor: e.Actor, Reason: e.Reason,
+			Payload: nullableJSON(e.Payload), CreatedAt: dbTime(e.CreatedAt)})
+	}
+	for start := 0; start < len(models); start += batchSize {
+		chunk := models[start:min(start+batchSize, len(models))]
+		if _, err := t.db.NewInsert().Model(&chunk).Exec(ctx); err != nil {
+			return t.s.mapErr(err, "append identity events")
+		}
+	}
+	return nil
+}
+
+func (t *txStore) AddRejectedPair(ctx context.Context, p identity.RejectedPair) error {
+	m := rejectedPairModel{OrgID: p.OrgID, IdentityID: p.IdentityID, PersonID: p.PersonID, CreatedAt: dbTime(p.CreatedAt)}
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = t.s.clock()
+	}
+	_, err := t.db.NewInsert().Model(&m).On("CONFLICT DO NOTHING").Exec(ctx)
+	return t.s.mapErr(err, "remember rejected pair")
+}
+
+// --- small helpers ---
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := t.UTC()
+	return &v
+}
+
+// nonNullJSON turns SQL NULL / "null" into nil.
+func nonNullJSON(b []byte) []byte {
+	if len(b) == 0 || string(b) == "null" {
+		return nil
+	}
+	return append([]byte(nil), b...)
+}
+
+// nullableJSON stores an empty document as SQL NULL.
+func nullableJSON(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+func decodeStrings(b []byte) ([]string, error) {
+	b = nonNullJSON(b)
+	if b == nil {
+		return nil, nil
+	}
+	var out []string
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

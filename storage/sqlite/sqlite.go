@@ -1,0 +1,111 @@
+// Package sqlite opens Ovia's store on one SQLite file (laptop mode): WAL
+// journal, a busy timeout, foreign keys on, one writer connection (writers
+// queue in Go and never see SQLITE_BUSY) and a small pool of read-only
+// connections. Migrations are embedded and applied on Open.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/ovia-hq/ovia/internal/oviaerr"
+	"github.com/ovia-hq/ovia/storage/internal/bunstore"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations returns the embedded migration files.
+func Migrations() fs.FS {
+	sub, _ := fs.Sub(migrationFiles, "migrations")
+	return sub
+}
+
+// Options tunes Open.
+type Options struct {
+	Now    func() time.Time
+	Logger *slog.Logger
+	// SkipMigrate opens without applying migrations (oviad migrate applies
+	// them explicitly; readiness reports pending ones).
+	SkipMigrate bool
+	// Readers is the size of the read pool (default: GOMAXPROCS, at least 2).
+	Readers int
+}
+
+// Open opens (creating if needed) the SQLite database at path.
+func Open(ctx context.Context, path string, opt Options) (*bunstore.Store, error) {
+	path = strings.TrimSpace(path)
+	if path == "" {
+		return nil, oviaerr.Invalid("db", "sqlite path must not be empty")
+	}
+	if strings.ContainsAny(path, "?#") {
+		return nil, oviaerr.Invalid("db", "sqlite path %q must not contain '?' or '#'", path)
+	}
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+	fileURL := "file:" + (&url.URL{Path: path}).EscapedPath()
+	writer, err := sql.Open("sqlite", fileURL+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	wdb := bun.NewDB(writer, sqlitedialect.New())
+	// Touch the writer first so the file and WAL mode exist before readers open it.
+	if err := wdb.PingContext(ctx); err != nil {
+		_ = wdb.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	n := opt.Readers
+	if n <= 0 {
+		n = max(2, runtime.GOMAXPROCS(0))
+	}
+	reader, err := sql.Open("sqlite", fileURL+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		_ = wdb.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	reader.SetMaxOpenConns(n)
+	reader.SetMaxIdleConns(n)
+	rdb := bun.NewDB(reader, sqlitedialect.New())
+	st := bunstore.New(bunstore.Config{
+		Dialect: bunstore.SQLite, Writer: wdb, Reader: rdb,
+		IsUniqueViolation:     func(err error) bool { return hasCode(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) },
+		IsForeignKeyViolation: func(err error) bool { return hasCode(err, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY) },
+		Now:                   opt.Now, Logger: opt.Logger,
+	})
+	if !opt.SkipMigrate {
+		if _, err := bunstore.Migrate(ctx, wdb, Migrations()); err != nil {
+			_ = st.Close()
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+	}
+	return st, nil
+}
+
+func hasCode(err error, codes ...int) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	for _, c := range codes {
+		if se.Code() == c {
+			return true
+		}
+	}
+	return false
+}
