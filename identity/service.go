@@ -406,7 +406,7 @@ func (s *Service) Split(ctx context.Context, req SplitRequest) (Person, error) {
 		if p.DisplayName == "" {
 			p.DisplayName = first.Username
 		}
-		if err := tx.InsertPerson(ctx, p); err != nil {
+		if err := tx.InsertPeople(ctx, p); err != nil {
 			return err
 		}
 		for _, l := range links {
@@ -474,7 +474,7 @@ func (s *Service) Reject(ctx context.Context, req RejectRequest) (Person, error)
 		if p.DisplayName == "" {
 			p.DisplayName = id.Username
 		}
-		if err := tx.InsertPerson(ctx, p); err != nil {
+		if err := tx.InsertPeople(ctx, p); err != nil {
 			return err
 		}
 		before := l

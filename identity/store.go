@@ -75,8 +75,8 @@ type Tx interface {
 	UpsertIdentities(ctx context.Context, ids []Identity) ([]Identity, error)
 	// GetLink reads the link of an identity (ErrNotFound if unresolved).
 	GetLink(ctx context.Context, orgID, identityID string) (Link, error)
-	// InsertLink creates the first link of an identity (ErrConflict if one exists).
-	InsertLink(ctx context.Context, l Link) error
+	// InsertLinks creates the first link of identities (ErrConflict if one exists).
+	InsertLinks(ctx context.Context, ls ...Link) error
 	// UpdateLink writes l if the stored version equals expectedVersion,
 	// storing expectedVersion+1; otherwise ErrConflict and nothing written.
 	UpdateLink(ctx context.Context, l Link, expectedVersion int64) error
@@ -84,7 +84,7 @@ type Tx interface {
 	// optionally of one source, locked for update where the database can.
 	ListConflictLinks(ctx context.Context, orgID string, minScore float64, source Source) ([]Link, error)
 	GetPerson(ctx context.Context, orgID, id string) (Person, error)
-	InsertPerson(ctx context.Context, p Person) error
+	InsertPeople(ctx context.Context, ps ...Person) error
 	UpdatePerson(ctx context.Context, p Person) error
 	// CountLinkedIdentities counts identities linked to a person.
 	CountLinkedIdentities(ctx context.Context, orgID, personID string) (int, error)

@@ -68,6 +68,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*bunstore.Store, error)
 		Dialect: bunstore.Postgres, Writer: db, Reader: db,
 		IsUniqueViolation:     func(err error) bool { return pgCode(err, "23505") },
 		IsForeignKeyViolation: func(err error) bool { return pgCode(err, "23503") },
+		IsConcurrencyFailure:  func(err error) bool { return pgCode(err, "40P01") || pgCode(err, "40001") },
 		Now:                   opt.Now, Logger: opt.Logger,
 	})
 	if !opt.SkipMigrate {

@@ -84,7 +84,9 @@ func Open(ctx context.Context, path string, opt Options) (*bunstore.Store, error
 	rdb := bun.NewDB(reader, sqlitedialect.New())
 	st := bunstore.New(bunstore.Config{
 		Dialect: bunstore.SQLite, Writer: wdb, Reader: rdb,
-		IsUniqueViolation:     func(err error) bool { return hasCode(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) },
+		IsUniqueViolation: func(err error) bool {
+			return hasCode(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+		},
 		IsForeignKeyViolation: func(err error) bool { return hasCode(err, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY) },
 		Now:                   opt.Now, Logger: opt.Logger,
 	})

@@ -53,17 +53,17 @@ type mappingRow struct {
 	ILastSeenAt       time.Time `bun:"i_last_seen_at"`
 	IChangedAt        time.Time `bun:"i_changed_at"`
 
-	LIdentityID         sql.NullString `bun:"l_identity_id"`
-	LPersonID           sql.NullString `bun:"l_person_id"`
-	LStatus             sql.NullString `bun:"l_status"`
+	LIdentityID         sql.NullString  `bun:"l_identity_id"`
+	LPersonID           sql.NullString  `bun:"l_person_id"`
+	LStatus             sql.NullString  `bun:"l_status"`
 	LScore              sql.NullFloat64 `bun:"l_score"`
-	LRuleTrace          []byte         `bun:"l_rule_trace"`
-	LCandidatePersonIDs []byte         `bun:"l_candidate_person_ids"`
-	LDecidedBy          sql.NullString `bun:"l_decided_by"`
-	LDecidedAt          *time.Time     `bun:"l_decided_at"`
-	LVersion            sql.NullInt64  `bun:"l_version"`
-	LMatchedAt          *time.Time     `bun:"l_matched_at"`
-	LUpdatedAt          *time.Time     `bun:"l_updated_at"`
+	LRuleTrace          []byte          `bun:"l_rule_trace"`
+	LCandidatePersonIDs []byte          `bun:"l_candidate_person_ids"`
+	LDecidedBy          sql.NullString  `bun:"l_decided_by"`
+	LDecidedAt          *time.Time      `bun:"l_decided_at"`
+	LVersion            sql.NullInt64   `bun:"l_version"`
+	LMatchedAt          *time.Time      `bun:"l_matched_at"`
+	LUpdatedAt          *time.Time      `bun:"l_updated_at"`
 
 	PID           sql.NullString `bun:"p_id"`
 	PDisplayName  sql.NullString `bun:"p_display_name"`
@@ -428,8 +428,8 @@ func upsertIdentities(ctx context.Context, s *Store, db bun.IDB, in []identity.I
 		var back []identityModel
 		err := db.NewInsert().Model(&chunk).
 			On("CONFLICT (org_id, source, external_id) DO UPDATE").
-			Set("changed_at = CASE WHEN identities.username <> EXCLUDED.username OR identities.email <> EXCLUDED.email" +
-				" OR identities.display_name <> EXCLUDED.display_name OR identities.is_service_account <> EXCLUDED.is_service_account" +
+			Set("changed_at = CASE WHEN identities.username <> EXCLUDED.username OR identities.email <> EXCLUDED.email"+
+				" OR identities.display_name <> EXCLUDED.display_name OR identities.is_service_account <> EXCLUDED.is_service_account"+
 				" THEN EXCLUDED.changed_at ELSE identities.changed_at END").
 			Set("username = EXCLUDED.username").
 			Set("email = EXCLUDED.email").
@@ -463,19 +463,34 @@ func upsertIdentities(ctx context.Context, s *Store, db bun.IDB, in []identity.I
 
 func (t *txStore) GetLink(ctx context.Context, orgID, identityID string) (identity.Link, error) {
 	var m linkModel
-	if err := t.db.NewSelect().Model(&m).Where("org_id = ?", orgID).Where("identity_id = ?", identityID).Scan(ctx); err != nil {
+	q := t.db.NewSelect().Model(&m).Where("org_id = ?", orgID).Where("identity_id = ?", identityID)
+	if t.s.cfg.Dialect == Postgres {
+		// Lock the link first, before any person row: concurrent operations
+		// on one identity then queue here instead of deadlocking later.
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
 		return identity.Link{}, t.s.mapErr(err, "get link of identity "+identityID)
 	}
 	return linkOut(m), nil
 }
 
-func (t *txStore) InsertLink(ctx context.Context, l identity.Link) error {
-	m := linkIn(l)
-	if m.Version == 0 {
-		m.Version = 1
+func (t *txStore) InsertLinks(ctx context.Context, ls ...identity.Link) error {
+	ms := make([]linkModel, 0, len(ls))
+	for _, l := range ls {
+		m := linkIn(l)
+		if m.Version == 0 {
+			m.Version = 1
+		}
+		ms = append(ms, m)
 	}
-	_, err := t.db.NewInsert().Model(&m).Exec(ctx)
-	return t.s.mapErr(err, "insert link of identity "+l.IdentityID)
+	for start := 0; start < len(ms); start += batchSize {
+		chunk := ms[start:min(start+batchSize, len(ms))]
+		if _, err := t.db.NewInsert().Model(&chunk).Exec(ctx); err != nil {
+			return t.s.mapErr(err, "insert links")
+		}
+	}
+	return nil
 }
 
 func (t *txStore) UpdateLink(ctx context.Context, l identity.Link, expectedVersion int64) error {
@@ -500,11 +515,12 @@ func (t *txStore) UpdateLink(ctx context.Context, l identity.Link, expectedVersi
 func (t *txStore) ListConflictLinks(ctx context.Context, orgID string, minScore float64, source identity.Source) ([]identity.Link, error) {
 	var rows []linkModel
 	q := t.db.NewSelect().Model(&rows).
-		Where("l.org_id = ?", orgID).Where("l.status = ?", identity.StatusConflict).Where("l.score >= ?", minScore)
+		Where("identity_links.org_id = ?", orgID).Where("identity_links.status = ?", identity.StatusConflict).
+		Where("identity_links.score >= ?", minScore)
 	if source != "" {
-		q = q.Where("l.identity_id IN (SELECT id FROM identities WHERE org_id = ? AND source = ?)", orgID, source)
+		q = q.Where("identity_links.identity_id IN (SELECT id FROM identities WHERE org_id = ? AND source = ?)", orgID, source)
 	}
-	q = q.ModelTableExpr("identity_links AS l").OrderExpr("l.identity_id")
+	q = q.OrderExpr("identity_links.identity_id")
 	if t.s.cfg.Dialect == Postgres {
 		q = q.For("UPDATE")
 	}
@@ -522,10 +538,18 @@ func (t *txStore) GetPerson(ctx context.Context, orgID, id string) (identity.Per
 	return getPerson(ctx, t.s, t.db, orgID, id, true)
 }
 
-func (t *txStore) InsertPerson(ctx context.Context, p identity.Person) error {
-	m := personIn(p)
-	_, err := t.db.NewInsert().Model(&m).Exec(ctx)
-	return t.s.mapErr(err, "insert person")
+func (t *txStore) InsertPeople(ctx context.Context, ps ...identity.Person) error {
+	ms := make([]personModel, 0, len(ps))
+	for _, p := range ps {
+		ms = append(ms, personIn(p))
+	}
+	for start := 0; start < len(ms); start += batchSize {
+		chunk := ms[start:min(start+batchSize, len(ms))]
+		if _, err := t.db.NewInsert().Model(&chunk).Exec(ctx); err != nil {
+			return t.s.mapErr(err, "insert people")
+		}
+	}
+	return nil
 }
 
 func (t *txStore) UpdatePerson(ctx context.Context, p identity.Person) error {

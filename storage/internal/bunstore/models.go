@@ -11,7 +11,7 @@ import (
 // the feature packages see identity/connectors/kpi types only.
 
 type personModel struct {
-	bun.BaseModel `bun:"table:people"`
+	bun.BaseModel `bun:"table:people,alias:people"`
 
 	ID           string     `bun:"id,pk"`
 	OrgID        string     `bun:"org_id,notnull"`
@@ -23,7 +23,7 @@ type personModel struct {
 }
 
 type identityModel struct {
-	bun.BaseModel `bun:"table:identities"`
+	bun.BaseModel `bun:"table:identities,alias:identities"`
 
 	ID               string    `bun:"id,pk"`
 	OrgID            string    `bun:"org_id,notnull"`
@@ -40,7 +40,7 @@ type identityModel struct {
 }
 
 type linkModel struct {
-	bun.BaseModel `bun:"table:identity_links"`
+	bun.BaseModel `bun:"table:identity_links,alias:identity_links"`
 
 	IdentityID         string          `bun:"identity_id,pk"`
 	OrgID              string          `bun:"org_id,notnull"`
@@ -57,7 +57,7 @@ type linkModel struct {
 }
 
 type eventModel struct {
-	bun.BaseModel `bun:"table:identity_events"`
+	bun.BaseModel `bun:"table:identity_events,alias:identity_events"`
 
 	ID           string          `bun:"id,pk"`
 	OrgID        string          `bun:"org_id,notnull"`
@@ -72,7 +72,7 @@ type eventModel struct {
 }
 
 type rejectedPairModel struct {
-	bun.BaseModel `bun:"table:rejected_pairs"`
+	bun.BaseModel `bun:"table:rejected_pairs,alias:rejected_pairs"`
 
 	OrgID      string    `bun:"org_id,pk"`
 	IdentityID string    `bun:"identity_id,pk"`
@@ -81,7 +81,7 @@ type rejectedPairModel struct {
 }
 
 type watermarkModel struct {
-	bun.BaseModel `bun:"table:sync_watermarks"`
+	bun.BaseModel `bun:"table:sync_watermarks,alias:sync_watermarks"`
 
 	OrgID          string     `bun:"org_id,pk"`
 	Source         string     `bun:"source,pk"`
@@ -97,7 +97,7 @@ type watermarkModel struct {
 }
 
 type rawPayloadModel struct {
-	bun.BaseModel `bun:"table:raw_payloads"`
+	bun.BaseModel `bun:"table:raw_payloads,alias:raw_payloads"`
 
 	OrgID      string    `bun:"org_id,pk"`
 	Source     string    `bun:"source,pk"`
@@ -109,7 +109,7 @@ type rawPayloadModel struct {
 }
 
 type issueModel struct {
-	bun.BaseModel `bun:"table:issues"`
+	bun.BaseModel `bun:"table:issues,alias:issues"`
 
 	OrgID          string     `bun:"org_id,pk"`
 	Source         string     `bun:"source,pk"`
@@ -136,7 +136,7 @@ type issueModel struct {
 }
 
 type transitionModel struct {
-	bun.BaseModel `bun:"table:issue_transitions"`
+	bun.BaseModel `bun:"table:issue_transitions,alias:issue_transitions"`
 
 	OrgID        string    `bun:"org_id,pk"`
 	Source       string    `bun:"source,pk"`
@@ -152,7 +152,7 @@ type transitionModel struct {
 }
 
 type sprintModel struct {
-	bun.BaseModel `bun:"table:sprints"`
+	bun.BaseModel `bun:"table:sprints,alias:sprints"`
 
 	OrgID      string     `bun:"org_id,pk"`
 	Source     string     `bun:"source,pk"`
@@ -166,7 +166,7 @@ type sprintModel struct {
 }
 
 type projectModel struct {
-	bun.BaseModel `bun:"table:projects"`
+	bun.BaseModel `bun:"table:projects,alias:projects"`
 
 	OrgID             string `bun:"org_id,pk"`
 	Source            string `bun:"source,pk"`
@@ -178,7 +178,7 @@ type projectModel struct {
 }
 
 type mergeRequestModel struct {
-	bun.BaseModel `bun:"table:merge_requests"`
+	bun.BaseModel `bun:"table:merge_requests,alias:merge_requests"`
 
 	OrgID          string     `bun:"org_id,pk"`
 	Source         string     `bun:"source,pk"`
@@ -201,7 +201,7 @@ type mergeRequestModel struct {
 }
 
 type pipelineModel struct {
-	bun.BaseModel `bun:"table:pipelines"`
+	bun.BaseModel `bun:"table:pipelines,alias:pipelines"`
 
 	OrgID           string     `bun:"org_id,pk"`
 	Source          string     `bun:"source,pk"`
@@ -220,7 +220,7 @@ type pipelineModel struct {
 }
 
 type deploymentModel struct {
-	bun.BaseModel `bun:"table:deployments"`
+	bun.BaseModel `bun:"table:deployments,alias:deployments"`
 
 	OrgID           string     `bun:"org_id,pk"`
 	Source          string     `bun:"source,pk"`
@@ -239,7 +239,7 @@ type deploymentModel struct {
 }
 
 type snapshotModel struct {
-	bun.BaseModel `bun:"table:kpi_snapshots"`
+	bun.BaseModel `bun:"table:kpi_snapshots,alias:kpi_snapshots"`
 
 	ID          string          `bun:"id,pk"`
 	OrgID       string          `bun:"org_id,notnull"`
@@ -251,7 +251,7 @@ type snapshotModel struct {
 }
 
 type riskItemModel struct {
-	bun.BaseModel `bun:"table:risk_items"`
+	bun.BaseModel `bun:"table:risk_items,alias:risk_items"`
 
 	ID         string  `bun:"id,pk"`
 	SnapshotID string  `bun:"snapshot_id,notnull"`
@@ -266,7 +266,7 @@ type riskItemModel struct {
 }
 
 type apiTokenModel struct {
-	bun.BaseModel `bun:"table:api_tokens"`
+	bun.BaseModel `bun:"table:api_tokens,alias:api_tokens"`
 
 	ID          string     `bun:"id,pk"`
 	OrgID       string     `bun:"org_id,notnull"`

@@ -38,8 +38,11 @@ type Config struct {
 	// IsUniqueViolation and IsForeignKeyViolation classify driver errors.
 	IsUniqueViolation     func(error) bool
 	IsForeignKeyViolation func(error) bool
-	Now                   func() time.Time
-	Logger                *slog.Logger
+	// IsConcurrencyFailure spots deadlocks and serialization failures: the
+	// caller lost a race and may retry (mapped to ErrConflict).
+	IsConcurrencyFailure func(error) bool
+	Now                  func() time.Time
+	Logger               *slog.Logger
 }
 
 // Store implements the feature packages' store interfaces.
@@ -64,6 +67,9 @@ func New(cfg Config) *Store {
 	}
 	if cfg.IsUniqueViolation == nil {
 		cfg.IsUniqueViolation = func(error) bool { return false }
+	}
+	if cfg.IsConcurrencyFailure == nil {
+		cfg.IsConcurrencyFailure = func(error) bool { return false }
 	}
 	if cfg.IsForeignKeyViolation == nil {
 		cfg.IsForeignKeyViolation = func(error) bool { return false }
@@ -120,6 +126,8 @@ func (s *Store) mapErr(err error, op string) error {
 		return fmt.Errorf("%s: %w", op, oviaerr.ErrNotFound)
 	case s.cfg.IsUniqueViolation(err):
 		return fmt.Errorf("%s: already exists: %w", op, oviaerr.ErrConflict)
+	case s.cfg.IsConcurrencyFailure(err):
+		return fmt.Errorf("%s: concurrent change, retry: %w", op, oviaerr.ErrConflict)
 	case s.cfg.IsForeignKeyViolation(err):
 		return fmt.Errorf("%s: refers to a missing row: %w", op, oviaerr.ErrConflict)
 	case errors.Is(err, oviaerr.ErrNotFound), errors.Is(err, oviaerr.ErrConflict), errors.Is(err, oviaerr.ErrInvalid):
