@@ -69,10 +69,11 @@ func Open(ctx context.Context, dsn string, opt Options) (*bunstore.Store, error)
 		IsUniqueViolation:     func(err error) bool { return pgCode(err, "23505") },
 		IsForeignKeyViolation: func(err error) bool { return pgCode(err, "23503") },
 		IsConcurrencyFailure:  func(err error) bool { return pgCode(err, "40P01") || pgCode(err, "40001") },
-		Now:                   opt.Now, Logger: opt.Logger,
+		Now:                   opt.Now, Logger: opt.Logger, Migrations: Migrations(),
+		MigrateFunc: func(ctx context.Context) ([]string, error) { return migrateLocked(ctx, db) },
 	})
 	if !opt.SkipMigrate {
-		if err := migrateLocked(ctx, db); err != nil {
+		if _, err := st.Migrate(ctx); err != nil {
 			_ = st.Close()
 			return nil, err
 		}
@@ -82,20 +83,21 @@ func Open(ctx context.Context, dsn string, opt Options) (*bunstore.Store, error)
 
 // migrateLocked applies migrations while holding a session advisory lock on
 // a dedicated connection.
-func migrateLocked(ctx context.Context, db *bun.DB) error {
+func migrateLocked(ctx context.Context, db *bun.DB) ([]string, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(?)", migrationLockKey); err != nil {
-		return fmt.Errorf("migrate: take lock: %w", err)
+		return nil, fmt.Errorf("migrate: take lock: %w", err)
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", migrationLockKey) //nolint:errcheck
-	if _, err := bunstore.Migrate(ctx, db, Migrations()); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+	names, err := bunstore.Migrate(ctx, db, Migrations())
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	return nil
+	return names, nil
 }
 
 func pgCode(err error, code string) bool {

@@ -88,10 +88,10 @@ func Open(ctx context.Context, path string, opt Options) (*bunstore.Store, error
 			return hasCode(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 		},
 		IsForeignKeyViolation: func(err error) bool { return hasCode(err, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY) },
-		Now:                   opt.Now, Logger: opt.Logger,
+		Now:                   opt.Now, Logger: opt.Logger, Migrations: Migrations(),
 	})
 	if !opt.SkipMigrate {
-		if _, err := bunstore.Migrate(ctx, wdb, Migrations()); err != nil {
+		if _, err := st.Migrate(ctx); err != nil {
 			_ = st.Close()
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}

@@ -38,6 +38,14 @@ func PendingMigrations(ctx context.Context, db *bun.DB, migrations fs.FS) ([]str
 	if err := m.Discover(migrations); err != nil {
 		return nil, fmt.Errorf("discover migrations: %w", err)
 	}
+	if _, err := db.NewSelect().TableExpr("bun_migrations").Limit(1).Exec(ctx); err != nil {
+		// No migrations table yet (a never-migrated database): all pending.
+		var names []string
+		for _, mm := range m.Sorted() {
+			names = append(names, mm.Name)
+		}
+		return names, nil
+	}
 	ms, err := migrate.NewMigrator(db, m).MigrationsWithStatus(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read migration status: %w", err)

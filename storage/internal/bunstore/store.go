@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"time"
 
@@ -43,6 +44,10 @@ type Config struct {
 	IsConcurrencyFailure func(error) bool
 	Now                  func() time.Time
 	Logger               *slog.Logger
+	// Migrations are the dialect's embedded migration files; MigrateFunc
+	// applies them (the dialect may wrap Migrate in a lock).
+	Migrations  fs.FS
+	MigrateFunc func(ctx context.Context) ([]string, error)
 }
 
 // Store implements the feature packages' store interfaces.
@@ -93,6 +98,19 @@ func (s *Store) Close() error {
 		err = errors.Join(err, s.r.Close())
 	}
 	return err
+}
+
+// Migrate applies pending migrations and returns their names.
+func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	if s.cfg.MigrateFunc != nil {
+		return s.cfg.MigrateFunc(ctx)
+	}
+	return Migrate(ctx, s.w, s.cfg.Migrations)
+}
+
+// PendingMigrations lists migrations not applied yet.
+func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
+	return PendingMigrations(ctx, s.r, s.cfg.Migrations)
 }
 
 // Ping checks the database answers.
