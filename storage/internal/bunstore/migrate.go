@@ -27,7 +27,7 @@ func Migrate(ctx context.Context, db *bun.DB, migrations fs.FS) ([]string, error
 	}
 	var names []string
 	for _, mm := range group.Migrations {
-		names = append(names, mm.Name)
+		names = append(names, migrationName(mm))
 	}
 	return names, nil
 }
@@ -42,7 +42,7 @@ func PendingMigrations(ctx context.Context, db *bun.DB, migrations fs.FS) ([]str
 		// No migrations table yet (a never-migrated database): all pending.
 		var names []string
 		for _, mm := range m.Sorted() {
-			names = append(names, mm.Name)
+			names = append(names, migrationName(mm))
 		}
 		return names, nil
 	}
@@ -52,7 +52,15 @@ func PendingMigrations(ctx context.Context, db *bun.DB, migrations fs.FS) ([]str
 	}
 	var names []string
 	for _, mm := range ms.Unapplied() {
-		names = append(names, mm.Name)
+		names = append(names, migrationName(mm))
 	}
 	return names, nil
+}
+
+// migrationName is the file's ID and comment, e.g. "20261129000001_init".
+func migrationName(m migrate.Migration) string {
+	if m.Comment == "" {
+		return m.Name
+	}
+	return m.Name + "_" + m.Comment
 }

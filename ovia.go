@@ -1,0 +1,92 @@
+// Package ovia is the facade of the Ovia SDK: open a database (SQLite file
+// or PostgreSQL URL) and reach the identity service, matching, sync and
+// KPIs through one Client. Power users import the leaf packages
+// (identity, matching, connectors, kpi) directly. See SPEC §1.
+package ovia
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/ovia-hq/ovia/identity"
+	"github.com/ovia-hq/ovia/internal/oviaerr"
+	"github.com/ovia-hq/ovia/storage"
+)
+
+// Sentinel errors shared by every Ovia package: errors.Is(err,
+// ovia.ErrNotFound) holds whichever package returned err.
+var (
+	ErrNotFound = oviaerr.ErrNotFound
+	ErrConflict = oviaerr.ErrConflict
+	ErrInvalid  = oviaerr.ErrInvalid
+)
+
+// ValidationError carries field-level details of an ErrInvalid.
+type ValidationError = oviaerr.ValidationError
+
+// Version is the SDK and daemon version (set at build time with
+// -ldflags "-X github.com/ovia-hq/ovia.Version=…").
+var Version = "0.1.0-dev"
+
+// Config is the plain configuration of a Client.
+type Config struct {
+	// Logger receives structured logs (default: discarded).
+	Logger *slog.Logger
+	// Now is the clock (default time.Now); tests inject a fixed one.
+	Now func() time.Time
+	// SkipMigrate opens without applying migrations.
+	SkipMigrate bool
+}
+
+// Option changes a Config.
+type Option func(*Config)
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(c *Config) { c.Logger = l } }
+
+// WithClock sets the clock.
+func WithClock(now func() time.Time) Option { return func(c *Config) { c.Now = now } }
+
+// WithoutMigrations opens without applying migrations (see Client.Migrate).
+func WithoutMigrations() Option { return func(c *Config) { c.SkipMigrate = true } }
+
+// Client is an open Ovia installation.
+type Client struct {
+	cfg      Config
+	db       *storage.DB
+	identity *identity.Service
+}
+
+// Open opens the database dsn names: "sqlite:PATH", a bare file path, or a
+// postgres:// URL. Migrations are applied unless WithoutMigrations is given.
+func Open(ctx context.Context, dsn string, opts ...Option) (*Client, error) {
+	cfg := Config{Now: time.Now, Logger: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	db, err := storage.Open(ctx, dsn, storage.Options{Now: cfg.Now, Logger: cfg.Logger, SkipMigrate: cfg.SkipMigrate})
+	if err != nil {
+		return nil, err
+	}
+	return &Client{
+		cfg:      cfg,
+		db:       db,
+		identity: identity.NewService(db.Identity(), identity.WithClock(cfg.Now), identity.WithLogger(cfg.Logger)),
+	}, nil
+}
+
+// Close releases the database.
+func (c *Client) Close() error { return c.db.Close() }
+
+// Identity is the identity service (list, confirm, remap, split, reject…).
+func (c *Client) Identity() *identity.Service { return c.identity }
+
+// DB is the underlying database, for storage-level operations.
+func (c *Client) DB() *storage.DB { return c.db }
+
+// Migrate applies pending migrations and returns their names.
+func (c *Client) Migrate(ctx context.Context) ([]string, error) { return c.db.Migrate(ctx) }
+
+// Ping checks the database answers.
+func (c *Client) Ping(ctx context.Context) error { return c.db.Ping(ctx) }
