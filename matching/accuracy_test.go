@@ -1,0 +1,115 @@
+package matching_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/matryer/is"
+
+	"github.com/ovia-hq/ovia/identity"
+	"github.com/ovia-hq/ovia/matching"
+	"github.com/ovia-hq/ovia/matching/corpus"
+)
+
+// pairMetrics are pairwise figures of a clustering against ground truth.
+type pairMetrics struct {
+	truePairs, predicted, correct int
+}
+
+func (m pairMetrics) precision() float64 { return ratio(m.correct, m.predicted) }
+func (m pairMetrics) recall() float64    { return ratio(m.correct, m.truePairs) }
+func (m pairMetrics) f1() float64 {
+	p, r := m.precision(), m.recall()
+	if p+r == 0 {
+		return 0
+	}
+	return 2 * p * r / (p + r)
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 1
+	}
+	return float64(a) / float64(b)
+}
+
+// clusterMetrics compares clusters (identity → cluster key) with truth
+// (identity → person).
+func clusterMetrics(clusters, truth map[string]string) pairMetrics {
+	var m pairMetrics
+	perPerson := map[string]int{}
+	for _, p := range truth {
+		perPerson[p]++
+	}
+	for _, k := range perPerson {
+		m.truePairs += k * (k - 1) / 2
+	}
+	size := map[string]int{}
+	both := map[[2]string]int{}
+	for id, c := range clusters {
+		size[c]++
+		both[[2]string{c, truth[id]}]++
+	}
+	for _, k := range size {
+		m.predicted += k * (k - 1) / 2
+	}
+	for _, k := range both {
+		m.correct += k * (k - 1) / 2
+	}
+	return m
+}
+
+// decisionClusters groups decided identities: linked (conflicts joined to
+// their suggestion) and autoOnly (conflicts left on their own).
+func decisionClusters(ds []identity.Decision) (linked, autoOnly map[string]string) {
+	linked, autoOnly = map[string]string{}, map[string]string{}
+	for _, d := range ds {
+		key := d.PersonID
+		if key == "" {
+			key = "new:" + d.NewPersonKey
+		}
+		linked[d.IdentityID] = key
+		if d.Status == identity.StatusConflict {
+			autoOnly[d.IdentityID] = "own:" + d.IdentityID
+		} else {
+			autoOnly[d.IdentityID] = key
+		}
+	}
+	return linked, autoOnly
+}
+
+func TestAccuracy(t *testing.T) {
+	is := is.New(t)
+	for _, tc := range []struct {
+		name     string
+		people   int
+		activity bool
+	}{
+		{"3k-people", 3000, false},
+		{"3k-people+co_occurrence", 3000, true},
+		{"30k-people", 30000, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if testing.Short() && tc.people > 5000 {
+				t.Skip("large corpus in -short mode")
+			}
+			c := corpus.Generate(corpus.Options{People: tc.people, Seed: 42})
+			cfg := matching.DefaultConfig()
+			cfg.DomainAliases = c.DomainAliases
+			if tc.activity {
+				cfg.Activity = c.Activity
+			}
+			eng, err := matching.New(cfg)
+			is.NoErr(err)
+			res, err := eng.Resolve(context.Background(), c.State())
+			is.NoErr(err)
+			linked, autoOnly := decisionClusters(res.Decisions)
+			ml, ma := clusterMetrics(linked, c.Truth), clusterMetrics(autoOnly, c.Truth)
+			t.Logf("corpus: %d identities, %d people (%.1f%% share their full name with another person); stats %+v",
+				len(c.Identities), c.People(), 100*c.NamesakeRate(), res.Stats)
+			t.Logf("auto links:          precision %.4f  recall %.4f  F1 %.4f  (conflicts left apart)", ma.precision(), ma.recall(), ma.f1())
+			t.Logf("auto+conflict links: precision %.4f  recall %.4f  F1 %.4f  (conflicts joined to their suggestion)", ml.precision(), ml.recall(), ml.f1())
+			t.Logf("targets: auto precision ≥ 0.995, recall(auto+conflict) ≥ 0.97, F1 ≥ 0.98")
+		})
+	}
+}

@@ -1,0 +1,506 @@
+package matching
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/ovia-hq/ovia/identity"
+	"github.com/ovia-hq/ovia/internal/oviaerr"
+)
+
+// Engine matches identities to people. It is safe for concurrent use.
+type Engine struct {
+	cfg            Config
+	aliases        map[string]string
+	plusTag        map[string]struct{}
+	freeMail       map[string]struct{}
+	tokenPatterns  map[string]struct{}
+	substrPatterns []string
+	suffixPatterns map[string]struct{}
+	activity       map[string][]string
+}
+
+// New validates cfg and builds an Engine.
+func New(cfg Config) (*Engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.MaxCandidates == 0 {
+		cfg.MaxCandidates = 5
+	}
+	e := &Engine{
+		cfg:            cfg,
+		aliases:        map[string]string{},
+		plusTag:        map[string]struct{}{},
+		freeMail:       map[string]struct{}{},
+		tokenPatterns:  map[string]struct{}{},
+		suffixPatterns: map[string]struct{}{},
+		activity:       map[string][]string{},
+	}
+	for k, v := range cfg.DomainAliases {
+		e.aliases[k] = v
+	}
+	for _, d := range cfg.PlusTagDomains {
+		e.plusTag[strings.ToLower(d)] = struct{}{}
+	}
+	for _, d := range cfg.FreeMailDomains {
+		e.freeMail[strings.ToLower(d)] = struct{}{}
+	}
+	for _, p := range cfg.ServicePatterns {
+		p = strings.ToLower(strings.TrimSpace(p))
+		if isAlnum(p) {
+			e.tokenPatterns[p] = struct{}{}
+		} else {
+			e.substrPatterns = append(e.substrPatterns, p)
+		}
+	}
+	for _, p := range cfg.ServiceSuffixes {
+		p = strings.ToLower(strings.TrimSpace(p))
+		e.suffixPatterns[p] = struct{}{}
+		e.tokenPatterns[p] = struct{}{}
+	}
+	for id, scopes := range cfg.Activity {
+		s := append([]string(nil), scopes...)
+		sort.Strings(s)
+		e.activity[id] = dedupSorted(s)
+	}
+	return e, nil
+}
+
+// Config returns the engine's configuration.
+func (e *Engine) Config() Config { return e.cfg }
+
+func isAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func dedupSorted(s []string) []string {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// profile is an identity with its normalized features.
+type profile struct {
+	id       identity.Identity
+	email    normalizedEmail
+	freeMail bool
+	user     string // normalized username (or noreply username)
+	userRaw  string // username without separators, digits kept
+	local    string // normalized email local part
+	localRaw string
+	toks     []nameToken
+	nkey     string
+	longest  string // longest name token (usually the surname)
+	// userDerived/localDerived: the username / email local part is a
+	// handle built from the display name ("jsmith", "john.smith").
+	userDerived, localDerived bool
+	sortKey                   string
+	service                   bool
+	scopes                    []string
+	person                    string // existing person ("" when pending or unlinked)
+	pending                   bool
+}
+
+func (e *Engine) newProfile(id identity.Identity) profile {
+	p := profile{id: id}
+	p.email = e.normalizeEmail(id.Email)
+	if p.email.full != "" {
+		_, p.freeMail = e.freeMail[p.email.domain]
+		p.localRaw = stripSeparators(p.email.local)
+		p.local = NormalizeUsername(p.email.local)
+	}
+	uname := id.Username
+	if uname == "" {
+		uname = p.email.noreplyUser
+	}
+	if uname != "" {
+		p.userRaw = stripSeparators(uname)
+		p.user = NormalizeUsername(uname)
+	}
+	p.toks = nameTokens(id.DisplayName)
+	p.nkey = nameKey(p.toks)
+	for _, t := range p.toks {
+		if len(t.s) > len(p.longest) {
+			p.longest = t.s
+		}
+	}
+	p.userDerived = p.user != "" && derivedFromName(p.user, p.toks)
+	p.localDerived = p.local != "" && derivedFromName(p.local, p.toks)
+	p.service = id.IsServiceAccount || e.isService(id.Username, p.email.local, id.DisplayName)
+	if p.service {
+		// bots are compared on exact raw values only.
+		p.userRaw = strings.ToLower(strings.TrimSpace(id.Username))
+	}
+	p.scopes = e.activity[id.ID]
+	p.sortKey = p.nkey + "\x00" + p.user + "\x00" + id.ID
+	return p
+}
+
+// blockKeys lists the blocking keys of a profile: normalized email,
+// username and email local part, and name keys (each name token with the
+// initial of another token, nickname forms included).
+func (p *profile) blockKeys(dst []string) []string {
+	if p.email.full != "" {
+		dst = append(dst, "e"+p.email.full)
+	}
+	if len(p.user) >= 3 {
+		dst = append(dst, "u"+p.user)
+	}
+	if len(p.local) >= 3 && p.local != p.user {
+		dst = append(dst, "u"+p.local)
+	}
+	if p.service {
+		return dst
+	}
+	if len(p.toks) == 1 {
+		if w := p.toks[0].s; len(w) >= 3 {
+			dst = append(dst, "u"+w, "n1"+w)
+		}
+		return dst
+	}
+	for i, t := range p.toks {
+		if len(t.s) < 2 {
+			continue
+		}
+		for j, o := range p.toks {
+			if i == j {
+				continue
+			}
+			dst = appendNameKey(dst, t.s, o)
+			for _, g := range t.groups {
+				dst = appendNameKey(dst, groupNames[g], o)
+			}
+		}
+	}
+	return dst
+}
+
+func appendNameKey(dst []string, word string, other nameToken) []string {
+	dst = append(dst, "n"+word+"|"+other.s[:1])
+	for _, g := range other.groups {
+		if gi := groupNames[g][:1]; gi != other.s[:1] {
+			dst = append(dst, "n"+word+"|"+gi)
+		}
+	}
+	return dst
+}
+
+// Blocks larger than maxBlock are not paired all-to-all: their members are
+// sorted by name and each is paired with its blockWindow neighbours on
+// each side (sorted neighbourhood), so a common first name + initial or a
+// shared mailbox never explodes the candidate count.
+const (
+	maxBlock    = 24
+	blockWindow = 6
+)
+
+// Index holds normalized identities, their blocking keys and value
+// frequencies. Build one with Engine.NewIndex; Match is safe for
+// concurrent use once built.
+type Index struct {
+	eng         *Engine
+	profs       []profile // sorted by identity ID
+	byID        map[string]int32
+	blocks      map[string][]int32 // members sorted by sortKey
+	emailCount  map[string]int32
+	emailShared map[string]bool
+	userCount   map[string]int32
+	nameCount   map[string]int32
+	tokenCount  map[string]int32
+	persons     map[string][]int32
+	rejected    map[string]struct{} // identityID \x00 personID
+}
+
+// Len is the number of identities in the index.
+func (x *Index) Len() int { return len(x.profs) }
+
+// validateMappings checks what matching needs of each identity.
+func validateMappings(ms []identity.Mapping) error {
+	f := oviaerr.Fields{}
+	seen := make(map[string]struct{}, len(ms))
+	for i, m := range ms {
+		id := m.Identity
+		pre := "mappings[" + itoa(i) + "]."
+		switch {
+		case strings.TrimSpace(id.ID) == "":
+			f.Add(pre+"identity.id", "must not be empty")
+		case !id.Source.Valid():
+			f.Add(pre+"identity.source", "unknown source %q (want jira, gitlab or confluence)", id.Source)
+		case strings.TrimSpace(id.ExternalID) == "":
+			f.Add(pre+"identity.external_id", "must not be empty")
+		}
+		if _, dup := seen[id.ID]; dup && id.ID != "" {
+			f.Add(pre+"identity.id", "duplicate identity id %q", id.ID)
+		}
+		seen[id.ID] = struct{}{}
+		if m.Link != nil && !m.Pending() && m.Link.PersonID == "" {
+			f.Add(pre+"link.person_id", "must not be empty on a decided link")
+		}
+		if len(f) >= 20 {
+			break
+		}
+	}
+	return f.Err()
+}
+
+func validateIdentity(id identity.Identity) error {
+	f := oviaerr.Fields{}
+	if strings.TrimSpace(id.ID) == "" {
+		f.Add("id", "must not be empty")
+	}
+	if !id.Source.Valid() {
+		f.Add("source", "unknown source %q (want jira, gitlab or confluence)", id.Source)
+	}
+	if strings.TrimSpace(id.ExternalID) == "" {
+		f.Add("external_id", "must not be empty")
+	}
+	return f.Err()
+}
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b [20]byte
+	n := len(b)
+	for i > 0 {
+		n--
+		b[n] = byte('0' + i%10)
+		i /= 10
+	}
+	return string(b[n:])
+}
+
+// NewIndex indexes every identity of state for incremental matching.
+// Identities with a decided link belong to its person; pending and
+// unlinked ones are indexed for frequencies but are not match targets.
+func (e *Engine) NewIndex(ctx context.Context, state identity.MatchState) (*Index, error) {
+	if err := validateMappings(state.Mappings); err != nil {
+		return nil, err
+	}
+	return e.buildIndex(ctx, state)
+}
+
+func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*Index, error) {
+	ms := append([]identity.Mapping(nil), state.Mappings...)
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Identity.ID < ms[j].Identity.ID })
+	n := len(ms)
+	x := &Index{
+		eng:         e,
+		profs:       make([]profile, n),
+		byID:        make(map[string]int32, n),
+		blocks:      make(map[string][]int32, 3*n),
+		emailCount:  make(map[string]int32, n/2),
+		emailShared: map[string]bool{},
+		userCount:   make(map[string]int32, n),
+		nameCount:   make(map[string]int32, n/2),
+		tokenCount:  make(map[string]int32, n/2),
+		persons:     make(map[string][]int32, n/3),
+		rejected:    make(map[string]struct{}, len(state.Rejected)),
+	}
+	for _, r := range state.Rejected {
+		x.rejected[r.IdentityID+"\x00"+r.PersonID] = struct{}{}
+	}
+	emailSurname := make(map[string]string, n/2)
+	var keys []string
+	for i := range ms {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		p := e.newProfile(ms[i].Identity)
+		p.pending = ms[i].Pending()
+		if !p.pending && ms[i].Link != nil {
+			p.person = ms[i].Link.PersonID
+			x.persons[p.person] = append(x.persons[p.person], int32(i))
+		}
+		x.profs[i] = p
+		x.byID[p.id.ID] = int32(i)
+		if p.email.full != "" {
+			x.emailCount[p.email.full]++
+			// a mailbox carried by identities with unrelated surnames is
+			// shared (team@, a family address).
+			if s, ok := emailSurname[p.email.full]; !ok || s == "" {
+				emailSurname[p.email.full] = p.longest
+			} else if p.longest != "" && s != p.longest && !x.emailShared[p.email.full] && jaroWinkler(s, p.longest) < 0.85 {
+				x.emailShared[p.email.full] = true
+			}
+		}
+		if p.user != "" {
+			x.userCount[p.user]++
+		}
+		if p.local != "" && p.local != p.user {
+			x.userCount[p.local]++
+		}
+		if p.nkey != "" {
+			x.nameCount[p.nkey]++
+		}
+		for k, t := range p.toks {
+			if !t.initial() && (k == 0 || p.toks[k-1].s != t.s) {
+				x.tokenCount[t.s]++
+			}
+		}
+		keys = p.blockKeys(keys[:0])
+		for k, key := range keys {
+			if containsBefore(keys, k) {
+				continue
+			}
+			x.blocks[key] = append(x.blocks[key], int32(i))
+		}
+	}
+	for key, mem := range x.blocks {
+		if len(mem) > maxBlock {
+			sort.Slice(mem, func(i, j int) bool { return x.profs[mem[i]].sortKey < x.profs[mem[j]].sortKey })
+			x.blocks[key] = mem
+		}
+	}
+	return x, nil
+}
+
+func containsBefore(keys []string, k int) bool {
+	for _, o := range keys[:k] {
+		if o == keys[k] {
+			return true
+		}
+	}
+	return false
+}
+
+// Match decides one new identity against the index: the best existing
+// person (auto or conflict) or its own new person (NewPersonKey is the
+// identity's ID). Rejected pairs of the index's state are honoured. The
+// identity is not added to the index.
+func (x *Index) Match(id identity.Identity) (identity.Decision, error) {
+	if err := validateIdentity(id); err != nil {
+		return identity.Decision{}, err
+	}
+	p := x.eng.newProfile(id)
+	extra := int32(1)
+	if _, ok := x.byID[id.ID]; ok {
+		extra = 0
+	}
+	c := counts{x: x, extra: extra}
+	var keyBuf [24]string
+	keys := p.blockKeys(keyBuf[:0])
+	seen := make(map[int32]struct{}, 32)
+	type best struct {
+		q     int32
+		score float64
+	}
+	byPerson := map[string]best{}
+	bestRejected := -1.0
+	bestRejectedQ := int32(-1)
+	for k, key := range keys {
+		if containsBefore(keys, k) {
+			continue
+		}
+		mem := x.blocks[key]
+		lo, hi := 0, len(mem)
+		if len(mem) > maxBlock {
+			pos := sort.Search(len(mem), func(i int) bool { return x.profs[mem[i]].sortKey >= p.sortKey })
+			lo, hi = max(0, pos-blockWindow), min(len(mem), pos+blockWindow)
+		}
+		for _, q := range mem[lo:hi] {
+			if _, ok := seen[q]; ok {
+				continue
+			}
+			seen[q] = struct{}{}
+			qp := &x.profs[q]
+			if qp.id.ID == id.ID || qp.person == "" {
+				continue
+			}
+			a, b := &p, qp
+			if b.id.ID < a.id.ID {
+				a, b = b, a
+			}
+			s := x.compare(a, b, c, nil)
+			if _, rej := x.rejected[id.ID+"\x00"+qp.person]; rej {
+				continue
+			}
+			if s.score < x.eng.cfg.ConflictThreshold {
+				if s.score > bestRejected || s.score == bestRejected && q < bestRejectedQ {
+					bestRejected, bestRejectedQ = s.score, q
+				}
+				continue
+			}
+			if cur, ok := byPerson[qp.person]; !ok || s.score > cur.score || s.score == cur.score && q < cur.q {
+				byPerson[qp.person] = best{q, s.score}
+			}
+		}
+	}
+	type cand struct {
+		person string
+		best
+	}
+	cands := make([]cand, 0, len(byPerson))
+	for pid, b := range byPerson {
+		cands = append(cands, cand{pid, b})
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].score != cands[j].score {
+			return cands[i].score > cands[j].score
+		}
+		return cands[i].person < cands[j].person
+	})
+	d := identity.Decision{IdentityID: id.ID, Status: identity.StatusAuto}
+	if len(cands) == 0 {
+		d.NewPersonKey = id.ID
+		d.Score = max(bestRejected, 0)
+		var other *profile
+		if bestRejectedQ >= 0 {
+			other = &x.profs[bestRejectedQ]
+		}
+		d.Trace = x.traceJSON(id.ID, &p, other, c, decisionOwn, "", id.ID)
+		return d, nil
+	}
+	top := cands[0]
+	d.PersonID = top.person
+	d.Score = top.score
+	kind := decisionAuto
+	if top.score < x.eng.cfg.AutoThreshold {
+		d.Status = identity.StatusConflict
+		kind = decisionConflict
+	}
+	for _, o := range cands[1:] {
+		if len(d.CandidatePersonIDs) == x.eng.cfg.MaxCandidates {
+			break
+		}
+		d.CandidatePersonIDs = append(d.CandidatePersonIDs, o.person)
+	}
+	d.Trace = x.traceJSON(id.ID, &p, &x.profs[top.q], c, kind, top.person, "")
+	return d, nil
+}
+
+// derivedFromName reports whether a normalized username is a handle built
+// from the name tokens: first+last, f+last, first+l, or one token, in
+// either order, compared in canonical spelling.
+func derivedFromName(u string, toks []nameToken) bool {
+	cu := canonToken(u)
+	for i, t := range toks {
+		if len(t.s) >= 3 && (cu == t.s || u == t.s) {
+			return true
+		}
+		for j, o := range toks {
+			if i == j || len(t.s) == 0 || len(o.s) == 0 {
+				continue
+			}
+			if cu == canonToken(t.s+o.s) || cu == canonToken(t.s[:1]+o.s) || cu == canonToken(t.s+o.s[:1]) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,104 @@
+package matching
+
+// nicknames lists groups of first names that stand for one another
+// (formal name first; Russian diminutives and transliterations included).
+// A token may belong to several groups ("alex", "sasha", "chris").
+var nicknames = [][]string{
+	{"alexander", "alex", "aleksandr", "alexandr", "aleksander", "sasha", "sascha", "sanya", "shura", "xander", "alek", "александр", "саша"},
+	{"aleksei", "alexey", "alexei", "aleksey", "alex", "lyosha", "alyosha", "lesha", "алексей", "лёша"},
+	{"alexandra", "alex", "sasha", "sandra", "lexi", "александра"},
+	{"robert", "bob", "bobby", "rob", "robbie", "bert"},
+	{"william", "bill", "billy", "will", "willy", "liam"},
+	{"katherine", "kate", "katie", "kathy", "catherine", "kathryn", "cathy", "kat", "ekaterina", "yekaterina", "katya", "katia", "екатерина", "катя"},
+	{"michael", "mike", "mikey", "mick", "mikhail", "misha", "михаил", "миша"},
+	{"dmitry", "dima", "dmitri", "dmitrii", "dmitriy", "дмитрий", "дима"},
+	{"james", "jim", "jimmy", "jamie"},
+	{"john", "johnny", "jack", "jon"},
+	{"jonathan", "jon", "jonny"},
+	{"richard", "rick", "rich", "dick", "ricky"},
+	{"elizabeth", "liz", "beth", "betty", "lisa", "eliza", "elisabeth", "liza", "elizaveta", "елизавета", "лиза"},
+	{"jennifer", "jen", "jenny"},
+	{"joseph", "joe", "joey"},
+	{"thomas", "tom", "tommy"},
+	{"christopher", "chris", "kit"},
+	{"christina", "chris", "kristina", "tina", "кристина"},
+	{"daniel", "dan", "danny", "daniil", "даниил"},
+	{"david", "dave", "davey"},
+	{"edward", "ed", "eddie", "ted"},
+	{"matthew", "matt", "matvey", "матвей"},
+	{"nicholas", "nick", "nicky", "nikolai", "nikolay", "kolya", "николай", "коля"},
+	{"anthony", "tony", "antony"},
+	{"andrew", "andy", "drew"},
+	{"andrei", "andrey", "andrej", "andryusha", "андрей"},
+	{"margaret", "maggie", "meg", "peggy"},
+	{"patricia", "pat", "patty", "trish"},
+	{"patrick", "pat", "paddy"},
+	{"samuel", "sam", "sammy"},
+	{"samantha", "sam", "sammie"},
+	{"steven", "steve", "stephen"},
+	{"susan", "sue", "susie"},
+	{"timothy", "tim", "timmy"},
+	{"benjamin", "ben", "benny"},
+	{"charles", "charlie", "chuck"},
+	{"peter", "pete", "pyotr", "petr", "petya", "пётр", "петя"},
+	{"vladimir", "vova", "volodya", "vlad", "владимир", "вова"},
+	{"vladislav", "vlad", "slava", "владислав"},
+	{"ivan", "vanya", "иван", "ваня"},
+	{"sergei", "sergey", "sergej", "serezha", "seryozha", "сергей", "серёжа"},
+	{"evgeny", "evgenii", "yevgeny", "evgeniy", "zhenya", "eugene", "евгений", "женя"},
+	{"natalia", "natasha", "natalya", "nataliya", "natalie", "наталья", "наташа"},
+	{"tatiana", "tanya", "tatyana", "татьяна", "таня"},
+	{"maria", "masha", "mariya", "мария", "маша"},
+	{"elena", "lena", "yelena", "helena", "елена", "лена"},
+	{"olga", "olya", "ольга", "оля"},
+	{"anastasia", "nastya", "anastasiya", "stacy", "анастасия", "настя"},
+	{"konstantin", "kostya", "constantine", "константин", "костя"},
+	{"pavel", "pasha", "paul", "павел", "паша"},
+	{"yuri", "yura", "yury", "iurii", "yuriy", "юрий", "юра"},
+	{"maxim", "max", "maksim", "максим"},
+	{"anna", "anya", "ann", "anne", "annie", "анна", "аня"},
+	{"svetlana", "sveta", "светлана", "света"},
+	{"irina", "ira", "ирина", "ира"},
+	{"gregory", "greg", "grigory", "grisha", "григорий"},
+	{"joshua", "josh"},
+	{"kenneth", "ken", "kenny"},
+	{"lawrence", "larry", "laurence"},
+	{"ronald", "ron", "ronnie"},
+	{"donald", "don", "donnie"},
+	{"victoria", "vicky", "tori", "vika", "виктория", "вика"},
+	{"viktor", "victor", "vitya", "виктор"},
+	{"mikhail", "misha"},
+	{"nathan", "nate", "nathaniel"},
+	{"zachary", "zach", "zack"},
+	{"jacob", "jake"},
+	{"kathleen", "kathy", "kath"},
+	{"eugene", "gene"},
+	{"artem", "artyom", "artiom", "артём"},
+	{"nikita", "никита"},
+}
+
+// nicknameGroups maps a canonical token to the groups it belongs to;
+// groupNames gives each group's canonical formal name.
+var (
+	nicknameGroups = map[string][]uint16{}
+	groupNames     []string
+)
+
+func init() {
+	for gi, g := range nicknames {
+		formal := canonToken(foldText(g[0]))
+		groupNames = append(groupNames, formal)
+		for _, n := range g {
+			c := canonToken(foldText(n))
+			dup := false
+			for _, x := range nicknameGroups[c] {
+				if x == uint16(gi) {
+					dup = true
+				}
+			}
+			if !dup {
+				nicknameGroups[c] = append(nicknameGroups[c], uint16(gi))
+			}
+		}
+	}
+}

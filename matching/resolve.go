@@ -1,0 +1,547 @@
+package matching
+
+import (
+	"context"
+	"runtime"
+	"sort"
+	"sync"
+
+	"github.com/ovia-hq/ovia/identity"
+)
+
+// Result is the outcome of Resolve.
+type Result struct {
+	// Decisions, one per pending identity, sorted by IdentityID.
+	Decisions []identity.Decision
+	Stats     Stats
+}
+
+// Stats counts what Resolve did.
+type Stats struct {
+	Identities int // identities in the state
+	Pending    int // identities decided
+	// CandidatePairs is the number of distinct identity pairs scored
+	// (blocking keeps it far below n²; the target is ≤ 20 × Identities).
+	CandidatePairs int
+	Auto           int // auto decisions linking to someone
+	Conflict       int // conflict decisions (queued for review)
+	Own            int // auto decisions leaving the identity alone in a new person
+}
+
+// edge is a scored candidate pair (a < b as profile indexes).
+type edge struct {
+	a, b  int32
+	score float64
+	l     float64
+}
+
+// component is a union-find cluster of identities.
+type component struct {
+	person   string   // existing person, "" for a new one
+	members  []int32  // identity indexes
+	rejected []string // persons some member must not join
+}
+
+// Resolve decides every pending identity of state (see identity.Mapping
+// Pending): linked to an existing person, grouped with other pending
+// identities into a new person, or left alone. Non-pending identities are
+// never changed. The result does not depend on the order of
+// state.Mappings. An identity without ID, source or external ID is an
+// identity.ErrInvalid.
+//
+// Clustering is greedy and best-first: candidate pairs at or above the auto
+// threshold are merged in descending score order, except when the merge
+// would join two existing people, put an identity into a person it was
+// rejected from, or join clusters holding a contradicting pair. Then each
+// still-new cluster may be suggested (conflict) into its best remaining
+// cluster or person scoring at least the conflict threshold.
+func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result, error) {
+	if err := validateMappings(state.Mappings); err != nil {
+		return Result{}, err
+	}
+	x, err := e.buildIndex(ctx, state)
+	if err != nil {
+		return Result{}, err
+	}
+	n := len(x.profs)
+	res := Result{Stats: Stats{Identities: n}}
+	var pending []int32
+	for i := range x.profs {
+		if x.profs[i].pending {
+			pending = append(pending, int32(i))
+		}
+	}
+	res.Stats.Pending = len(pending)
+	if len(pending) == 0 {
+		return res, nil
+	}
+
+	pairs := x.candidatePairs()
+	res.Stats.CandidatePairs = len(pairs)
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	scores := x.scorePairs(pairs)
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+
+	cfg := e.cfg
+	c := counts{x: x}
+	// bestAny: each pending identity's best pair (for "own" decisions).
+	bestAny := make([]int32, n)
+	for i := range bestAny {
+		bestAny[i] = -1
+	}
+	bestAnyScore := make([]float64, n)
+	var edges []edge
+	for k, pr := range pairs {
+		a, b := int32(pr>>32), int32(uint32(pr))
+		s := scores[k]
+		if x.rejectedPair(a, b) {
+			continue
+		}
+		for _, pq := range [2][2]int32{{a, b}, {b, a}} {
+			p, q := pq[0], pq[1]
+			if !x.profs[p].pending {
+				continue
+			}
+			if bestAny[p] < 0 || s.score > bestAnyScore[p] || s.score == bestAnyScore[p] && q < bestAny[p] {
+				bestAny[p], bestAnyScore[p] = q, s.score
+			}
+		}
+		if s.score >= cfg.ConflictThreshold {
+			edges = append(edges, edge{a: a, b: b, score: s.score, l: s.logOdds})
+		}
+	}
+	sort.Slice(edges, func(i, j int) bool {
+		if edges[i].score != edges[j].score {
+			return edges[i].score > edges[j].score
+		}
+		if edges[i].a != edges[j].a {
+			return edges[i].a < edges[j].a
+		}
+		return edges[i].b < edges[j].b
+	})
+
+	u := newClusters(x, state.Rejected)
+	// Phase 1: automatic links.
+	for _, ed := range edges {
+		if ed.score < cfg.AutoThreshold {
+			break
+		}
+		ra, rb := u.find(ed.a), u.find(ed.b)
+		if ra == rb || !u.canMerge(ra, rb, c) {
+			continue
+		}
+		u.union(ra, rb)
+	}
+	autoRoot := make([]int32, n)
+	for i := range autoRoot {
+		autoRoot[i] = u.find(int32(i))
+	}
+	// Phase 2: doubtful links. Clusters joined by a conflict-range edge
+	// merge when no existing people clash, no rejection forbids it, no
+	// pair contradicts and the mean score over all cross pairs reaches
+	// the conflict threshold (average linkage, so namesakes do not chain).
+	for _, ed := range edges {
+		if ed.score >= cfg.AutoThreshold {
+			continue
+		}
+		ra, rb := u.find(ed.a), u.find(ed.b)
+		if ra == rb || !u.canMerge(ra, rb, c) || !u.averageLinks(ra, rb, c, cfg.ConflictThreshold) {
+			continue
+		}
+		u.union(ra, rb)
+	}
+	// The core of each final cluster: the auto cluster holding the
+	// existing person, else the largest (then lowest) auto cluster. Core
+	// members are linked automatically; the others are suggestions.
+	core := make(map[int32]int32, len(u.comps))
+	autoSize := map[int32]int{}
+	autoHasPerson := map[int32]bool{}
+	for i := range autoRoot {
+		autoSize[autoRoot[i]]++
+		if x.profs[i].person != "" {
+			autoHasPerson[autoRoot[i]] = true
+		}
+	}
+	better := func(a, b int32) bool {
+		if autoHasPerson[a] != autoHasPerson[b] {
+			return autoHasPerson[a]
+		}
+		if autoSize[a] != autoSize[b] {
+			return autoSize[a] > autoSize[b]
+		}
+		return a < b
+	}
+	for i := range autoRoot {
+		ar := int32(i)
+		if autoRoot[i] != ar {
+			continue
+		}
+		root := u.find(ar)
+		if cur, ok := core[root]; !ok || better(ar, cur) {
+			core[root] = ar
+		}
+	}
+	// Best edge tying each non-core auto cluster to the rest of its
+	// final cluster.
+	conflictEdge := map[int32]int32{}
+	for k, ed := range edges {
+		ra, rb := autoRoot[ed.a], autoRoot[ed.b]
+		if ra == rb || u.find(ed.a) != u.find(ed.b) {
+			continue
+		}
+		for _, s := range [2]int32{ra, rb} {
+			if _, ok := conflictEdge[s]; !ok && core[u.find(s)] != s {
+				conflictEdge[s] = int32(k + 1)
+			}
+		}
+	}
+
+	// Best auto edge of each pending identity inside its auto cluster.
+	bestAuto := make([]int32, n)
+	for i := range bestAuto {
+		bestAuto[i] = -1
+	}
+	for k, ed := range edges {
+		if ed.score < cfg.AutoThreshold {
+			break
+		}
+		if autoRoot[ed.a] != autoRoot[ed.b] {
+			continue
+		}
+		if bestAuto[ed.a] < 0 {
+			bestAuto[ed.a] = int32(k)
+		}
+		if bestAuto[ed.b] < 0 {
+			bestAuto[ed.b] = int32(k)
+		}
+	}
+	// Other plausible existing persons per pending identity.
+	cands := map[int32][]personScore{}
+	for _, ed := range edges {
+		for _, pq := range [2][2]int32{{ed.a, ed.b}, {ed.b, ed.a}} {
+			p, q := pq[0], pq[1]
+			if x.profs[p].pending && x.profs[q].person != "" {
+				cands[p] = appendCandidate(cands[p], x.profs[q].person, ed.score)
+			}
+		}
+	}
+
+	res.Decisions = make([]identity.Decision, 0, len(pending))
+	for _, p := range pending {
+		root := u.find(p)
+		comp := u.comps[root]
+		d := identity.Decision{IdentityID: x.profs[p].id.ID, Status: identity.StatusAuto}
+		if comp.person != "" {
+			d.PersonID = comp.person
+		} else {
+			d.NewPersonKey = x.profs[u.minMember(root)].id.ID
+		}
+		subRoot := autoRoot[p]
+		switch {
+		case core[root] != subRoot && conflictEdge[subRoot] > 0:
+			ed := edges[conflictEdge[subRoot]-1]
+			from, to := ed.a, ed.b
+			if autoRoot[to] == subRoot {
+				from, to = to, from
+			}
+			d.Status = identity.StatusConflict
+			d.Score = ed.score
+			d.Trace = x.traceJSON(d.IdentityID, &x.profs[from], &x.profs[to], c, decisionConflict, d.PersonID, d.NewPersonKey)
+			res.Stats.Conflict++
+		case bestAuto[p] >= 0:
+			ed := edges[bestAuto[p]]
+			other := ed.b
+			if other == p {
+				other = ed.a
+			}
+			d.Score = ed.score
+			d.Trace = x.traceJSON(d.IdentityID, &x.profs[p], &x.profs[other], c, decisionAuto, d.PersonID, d.NewPersonKey)
+			res.Stats.Auto++
+		default:
+			var other *profile
+			if bestAny[p] >= 0 {
+				other = &x.profs[bestAny[p]]
+				d.Score = bestAnyScore[p]
+			}
+			d.Trace = x.traceJSON(d.IdentityID, &x.profs[p], other, c, decisionOwn, d.PersonID, d.NewPersonKey)
+			res.Stats.Own++
+		}
+		for _, ps := range cands[p] {
+			if len(d.CandidatePersonIDs) == cfg.MaxCandidates {
+				break
+			}
+			if ps.person != d.PersonID && !x.isRejected(d.IdentityID, ps.person) {
+				d.CandidatePersonIDs = append(d.CandidatePersonIDs, ps.person)
+			}
+		}
+		res.Decisions = append(res.Decisions, d)
+	}
+	return res, nil
+}
+
+type personScore struct {
+	person string
+	score  float64
+}
+
+// appendCandidate keeps one entry per person with its best score, sorted
+// best first (ties by person ID).
+func appendCandidate(list []personScore, person string, score float64) []personScore {
+	for i := range list {
+		if list[i].person == person {
+			if score > list[i].score {
+				list[i].score = score
+			}
+			sortCandidates(list)
+			return list
+		}
+	}
+	list = append(list, personScore{person, score})
+	sortCandidates(list)
+	return list
+}
+
+func sortCandidates(list []personScore) {
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].score != list[j].score {
+			return list[i].score > list[j].score
+		}
+		return list[i].person < list[j].person
+	})
+}
+
+func (x *Index) isRejected(identityID, personID string) bool {
+	_, ok := x.rejected[identityID+"\x00"+personID]
+	return ok
+}
+
+// rejectedPair reports whether a human rejected linking one side to the
+// other's person.
+func (x *Index) rejectedPair(a, b int32) bool {
+	pa, pb := &x.profs[a], &x.profs[b]
+	if pb.person != "" && x.isRejected(pa.id.ID, pb.person) {
+		return true
+	}
+	return pa.person != "" && x.isRejected(pb.id.ID, pa.person)
+}
+
+// candidatePairs collects the distinct pairs the blocks propose, with at
+// least one pending side, as a<<32|b with a < b, sorted.
+func (x *Index) candidatePairs() []uint64 {
+	pairs := make([]uint64, 0, 8*len(x.profs))
+	add := func(a, b int32) {
+		if a == b || !x.profs[a].pending && !x.profs[b].pending {
+			return
+		}
+		if a > b {
+			a, b = b, a
+		}
+		pairs = append(pairs, uint64(a)<<32|uint64(uint32(b)))
+	}
+	for _, mem := range x.blocks {
+		if len(mem) < 2 {
+			continue
+		}
+		if len(mem) <= maxBlock {
+			for i := range mem {
+				for j := i + 1; j < len(mem); j++ {
+					add(mem[i], mem[j])
+				}
+			}
+			continue
+		}
+		for i := range mem {
+			for j := i + 1; j <= i+blockWindow && j < len(mem); j++ {
+				add(mem[i], mem[j])
+			}
+		}
+	}
+	sort.Slice(pairs, func(i, j int) bool { return pairs[i] < pairs[j] })
+	out := pairs[:0]
+	for i, p := range pairs {
+		if i == 0 || p != pairs[i-1] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// scorePairs scores pairs in parallel; the result is independent of the
+// scheduling.
+func (x *Index) scorePairs(pairs []uint64) []pairScore {
+	out := make([]pairScore, len(pairs))
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	chunk := (len(pairs) + workers - 1) / workers
+	var wg sync.WaitGroup
+	c := counts{x: x}
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min(len(pairs), (w+1)*chunk)
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := lo; k < hi; k++ {
+				a, b := int32(pairs[k]>>32), int32(uint32(pairs[k]))
+				out[k] = x.compare(&x.profs[a], &x.profs[b], c, nil)
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// clusters is a union-find over identity indexes with cluster data.
+type clusters struct {
+	x      *Index
+	parent []int32
+	comps  map[int32]*component
+	cache  map[uint64]float64
+}
+
+func newClusters(x *Index, rejected []identity.RejectedPair) *clusters {
+	n := len(x.profs)
+	u := &clusters{x: x, parent: make([]int32, n), comps: make(map[int32]*component, n), cache: map[uint64]float64{}}
+	for i := range u.parent {
+		u.parent[i] = int32(i)
+	}
+	// existing people are pre-merged clusters.
+	first := map[string]int32{}
+	for i := range x.profs {
+		p := &x.profs[i]
+		c := &component{person: p.person, members: []int32{int32(i)}}
+		u.comps[int32(i)] = c
+		if p.person == "" {
+			continue
+		}
+		if r, ok := first[p.person]; ok {
+			u.parent[i] = r
+			rc := u.comps[r]
+			rc.members = append(rc.members, int32(i))
+			delete(u.comps, int32(i))
+		} else {
+			first[p.person] = int32(i)
+		}
+	}
+	byID := map[string][]string{}
+	for _, r := range rejected {
+		byID[r.IdentityID] = append(byID[r.IdentityID], r.PersonID)
+	}
+	for i := range x.profs {
+		if rs := byID[x.profs[i].id.ID]; len(rs) > 0 {
+			c := u.comps[u.find(int32(i))]
+			c.rejected = append(c.rejected, rs...)
+		}
+	}
+	return u
+}
+
+func (u *clusters) find(i int32) int32 {
+	for u.parent[i] != i {
+		u.parent[i] = u.parent[u.parent[i]]
+		i = u.parent[i]
+	}
+	return i
+}
+
+// union merges root b into root a's cluster (the smaller index becomes
+// the root) and returns the new root.
+func (u *clusters) union(a, b int32) int32 {
+	if b < a {
+		a, b = b, a
+	}
+	ca, cb := u.comps[a], u.comps[b]
+	u.parent[b] = a
+	ca.members = append(ca.members, cb.members...)
+	ca.rejected = append(ca.rejected, cb.rejected...)
+	if ca.person == "" {
+		ca.person = cb.person
+	}
+	delete(u.comps, b)
+	return a
+}
+
+func (u *clusters) minMember(root int32) int32 {
+	m := int32(-1)
+	for _, i := range u.comps[root].members {
+		if m < 0 || i < m {
+			m = i
+		}
+	}
+	return m
+}
+
+// averageLinks reports whether the mean score of all cross pairs of
+// clusters a and b reaches min (false when there are too many to check).
+func (u *clusters) averageLinks(a, b int32, c counts, minMean float64) bool {
+	ca, cb := u.comps[a], u.comps[b]
+	if len(ca.members)*len(cb.members) > maxCheck {
+		return false
+	}
+	sum := 0.0
+	for _, i := range ca.members {
+		for _, j := range cb.members {
+			sum += scoreOf(u.pairLogOdds(i, j, c))
+		}
+	}
+	return sum/float64(len(ca.members)*len(cb.members)) >= minMean
+}
+
+func (u *clusters) pairLogOdds(i, j int32, c counts) float64 {
+	lo, hi := i, j
+	if hi < lo {
+		lo, hi = hi, lo
+	}
+	key := uint64(lo)<<32 | uint64(uint32(hi))
+	l, ok := u.cache[key]
+	if !ok {
+		x := u.x
+		l = x.compare(&x.profs[lo], &x.profs[hi], c, nil).logOdds
+		u.cache[key] = l
+	}
+	return l
+}
+
+// maxCheck bounds the cross pairs checked for contradictions.
+const maxCheck = 64
+
+// canMerge reports whether clusters a and b may merge: not two existing
+// people, no rejected person, no contradicting pair.
+func (u *clusters) canMerge(a, b int32, c counts) bool {
+	ca, cb := u.comps[a], u.comps[b]
+	if ca.person != "" && cb.person != "" && ca.person != cb.person {
+		return false
+	}
+	person := ca.person
+	if person == "" {
+		person = cb.person
+	}
+	if person != "" {
+		for _, r := range ca.rejected {
+			if r == person {
+				return false
+			}
+		}
+		for _, r := range cb.rejected {
+			if r == person {
+				return false
+			}
+		}
+	}
+	if len(ca.members)*len(cb.members) > maxCheck {
+		return true
+	}
+	for _, i := range ca.members {
+		for _, j := range cb.members {
+			if u.pairLogOdds(i, j, c) <= cannotLinkLogOdds {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,601 @@
+package matching
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Rule names, as they appear in traces.
+const (
+	RuleEmailExact            = "email_exact"
+	RuleUsernameSimilarity    = "username_similarity"
+	RuleDisplayNameSimilarity = "display_name_similarity"
+	RuleCoOccurrence          = "co_occurrence"
+	RuleServiceAccount        = "service_account"
+)
+
+// Evidence weights, in bits of log-odds (log2 of m/u in Fellegi–Sunter
+// terms). The score of a pair is 1/(1+2^-L) with L = Prior + the sum of the
+// rule contributions. They were set so that:
+//   - an exact email, or an exact username plus an agreeing name, links
+//     automatically (L ≥ log2 9 ≈ 3.17 ↔ score ≥ 0.90);
+//   - an agreeing display name alone (no email, no username: the usual
+//     Jira Cloud account) lands in the conflict queue at best;
+//   - an exact match on a value many identities share is damped by
+//     2·log2(count/4) bits (a person has ~3 identities, so up to 4 bearers
+//     is "one person"; k people sharing a name make a name match ~1/k
+//     likely), and a mailbox shared inside one source counts as a role
+//     mailbox;
+//   - a username or email local part built from the name ("jsmith",
+//     "john.smith") repeats the name's evidence rather than adding its
+//     own, so it weighs WeightUsernameDerived and is damped like the name.
+const (
+	Prior = -6.0
+
+	WeightEmailExact         = 14.0
+	WeightEmailShared        = 2.0  // same address, but a shared/role mailbox
+	WeightEmailSameDomain    = -1.5 // two different work addresses at one domain
+	WeightEmailBothCorporate = -1.0 // two different non-personal addresses
+
+	WeightUsernameExact      = 7.0
+	WeightUsernameDerived    = 1.5 // exact, but built from the name ("jsmith")
+	WeightUsernameDigits     = 0.0 // equal only after stripping a digit suffix: a namesake's login?
+	WeightUsernameClose      = 3.5 // Jaro-Winkler ≥ 0.94
+	WeightUsernameNear       = 1.0 // Jaro-Winkler ≥ 0.88
+	WeightUsernameDifferent  = -0.5
+	WeightNameExact          = 9.0
+	WeightNameNickname       = 8.0 // equal up to nicknames ("Bob" = "Robert")
+	WeightNameClose          = 7.5 // a typo (token Jaro-Winkler ≥ 0.88)
+	WeightNameSubset         = 7.0 // one side adds a middle name or patronymic
+	WeightNameHandle         = 4.0 // a one-word name equals a handle of the other ("asmith")
+	WeightNameInitials       = 7.5 // "J. Smith" vs "John Smith", damped by the surname's frequency
+	WeightNameDifferentFirst = -5.0
+	WeightNameDifferent      = -7.0
+
+	WeightCoOccurrencePerScope = 1.0 // per shared scope, at most 2 scopes
+	WeightServiceExact         = 10.0
+
+	// cannotLinkLogOdds: a pair this far below zero carries contradicting
+	// evidence; clusters holding such a pair are never merged.
+	cannotLinkLogOdds = -10.0
+)
+
+// RuleTrace is one rule's line in a Trace.
+type RuleTrace struct {
+	Rule string `json:"rule"`
+	// Left and Right are the normalized inputs compared.
+	Left  string `json:"left,omitempty"`
+	Right string `json:"right,omitempty"`
+	// Similarity in [0,1] of the inputs.
+	Similarity float64 `json:"similarity"`
+	// Weight is the rule's full weight at the level reached (bits).
+	Weight float64 `json:"weight"`
+	// Contribution is what the rule added to the log-odds, after damping.
+	Contribution float64 `json:"contribution"`
+	Note         string  `json:"note"`
+}
+
+// pairScore is the outcome of comparing two identities.
+type pairScore struct {
+	logOdds float64
+	score   float64
+	// veto: never link (service account vs human, unrelated bots).
+	veto bool
+}
+
+func scoreOf(l float64) float64 {
+	if math.IsInf(l, -1) {
+		return 0
+	}
+	s := 1 / (1 + math.Exp2(-l))
+	return math.Round(s*1e4) / 1e4
+}
+
+// damp is the term-frequency damping, in bits, for a value borne by count
+// identities.
+func damp(count int32) float64 {
+	if count <= 3 {
+		return 0
+	}
+	return math.Min(2*math.Log2(float64(count)/3.5), 10)
+}
+
+// counts gives value frequencies; extra is added for a probe not yet in
+// the index.
+type counts struct {
+	x     *Index
+	extra int32
+}
+
+func (c counts) email(v string) int32 { return c.x.emailCount[v] + c.extra }
+func (c counts) user(v string) int32  { return c.x.userCount[v] + c.extra }
+func (c counts) name(v string) int32  { return c.x.nameCount[v] + c.extra }
+func (c counts) token(v string) int32 { return c.x.tokenCount[v] + c.extra }
+
+// rarestFull is the frequency of the rarest full (non-initial) token of a
+// name that also has initials (0 when it has none): for "J. Smith" that is
+// how common "Smith" is.
+func (c counts) rarestFull(p *profile) int32 {
+	hasInitial := false
+	for _, t := range p.toks {
+		if t.initial() {
+			hasInitial = true
+		}
+	}
+	if !hasInitial {
+		return 0
+	}
+	best := int32(-1)
+	for _, t := range p.toks {
+		if !t.initial() {
+			if n := c.token(t.s); best < 0 || n < best {
+				best = n
+			}
+		}
+	}
+	return max(best, 0)
+}
+
+// compare scores a pair; it appends rule lines to tr when tr is not nil.
+// It is symmetric as long as callers pass a and b in identity-ID order.
+func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
+	add := func(r RuleTrace) {
+		if tr != nil {
+			*tr = append(*tr, r)
+		}
+	}
+	if a.service || b.service {
+		if a.service && b.service {
+			if a.email.full != "" && a.email.full == b.email.full {
+				add(RuleTrace{Rule: RuleServiceAccount, Left: a.email.full, Right: b.email.full, Similarity: 1, Weight: WeightServiceExact, Contribution: WeightServiceExact, Note: "two service accounts with the same exact email"})
+				return pairScore{logOdds: Prior + WeightServiceExact, score: scoreOf(Prior + WeightServiceExact)}
+			}
+			if a.userRaw != "" && a.userRaw == b.userRaw {
+				add(RuleTrace{Rule: RuleServiceAccount, Left: a.userRaw, Right: b.userRaw, Similarity: 1, Weight: WeightServiceExact, Contribution: WeightServiceExact, Note: "two service accounts with the same exact username"})
+				return pairScore{logOdds: Prior + WeightServiceExact, score: scoreOf(Prior + WeightServiceExact)}
+			}
+			add(RuleTrace{Rule: RuleServiceAccount, Left: "service", Right: "service", Note: "veto: service accounts link only by exact email or username"})
+		} else {
+			add(RuleTrace{Rule: RuleServiceAccount, Left: serviceWord(a.service), Right: serviceWord(b.service), Note: "veto: a service account is never linked to a human"})
+		}
+		return pairScore{logOdds: math.Inf(-1), veto: true}
+	}
+	l := Prior
+	var evidence float64 // email + username contributions (for co_occurrence)
+
+	// email_exact
+	if a.email.full != "" && b.email.full != "" {
+		if a.email.full == b.email.full {
+			w, note := WeightEmailExact, "same normalized email"
+			if x.emailShared[a.email.full] || roleMailboxes[a.email.local] {
+				w, note = WeightEmailShared, "same email, but a shared/role mailbox"
+			}
+			d := damp(c.email(a.email.full))
+			contrib := math.Max(w-d, 1)
+			if tr != nil && d > 0 {
+				note += fmt.Sprintf(" (damped %.1f bits: %d identities share it)", d, c.email(a.email.full))
+			}
+			l += contrib
+			evidence += contrib
+			add(RuleTrace{Rule: RuleEmailExact, Left: a.email.full, Right: b.email.full, Similarity: 1, Weight: w, Contribution: contrib, Note: note})
+		} else {
+			var w float64
+			note := "different emails, one personal: no evidence"
+			switch {
+			case a.email.domain == b.email.domain && !a.freeMail:
+				w, note = WeightEmailSameDomain, "different addresses at the same domain"
+			case !a.freeMail && !b.freeMail:
+				w, note = WeightEmailBothCorporate, "different work addresses"
+			}
+			l += w
+			evidence += w
+			add(RuleTrace{Rule: RuleEmailExact, Left: a.email.full, Right: b.email.full, Similarity: 0, Weight: w, Contribution: w, Note: note})
+		}
+	}
+
+	// display_name_similarity is graded first: similar usernames say
+	// little when they are only as similar as the names.
+	lvl, sim, hasNames := nameDifferent, 0.0, len(a.toks) > 0 && len(b.toks) > 0
+	if hasNames {
+		lvl, sim = compareNames(a, b)
+	}
+
+	// username_similarity: usernames and email local parts, crosswise.
+	if contrib, rt, ok := x.compareUsernames(a, b, c, hasNames && lvl >= nameInitials, tr != nil); ok {
+		l += contrib
+		evidence += contrib
+		add(rt)
+	}
+
+	if hasNames {
+		w := nameWeights[lvl]
+		contrib := w
+		var d float64
+		switch {
+		case lvl == nameInitials:
+			d = damp(max(c.rarestFull(a), c.rarestFull(b)))
+		case w > 0:
+			d = damp(max(c.name(a.nkey), c.name(b.nkey)))
+		}
+		if w > 0 {
+			contrib = math.Max(w-d, 0)
+		}
+		l += contrib
+		if tr != nil {
+			note := nameNotes[lvl]
+			if d > 0 {
+				note += fmt.Sprintf(" (damped %.1f bits: common name)", d)
+			}
+			add(RuleTrace{Rule: RuleDisplayNameSimilarity, Left: joinToks(a.toks), Right: joinToks(b.toks), Similarity: round3(sim), Weight: w, Contribution: contrib, Note: note})
+		}
+	}
+
+	// co_occurrence: only boosts pairs with email/username evidence.
+	if len(a.scopes) > 0 && len(b.scopes) > 0 {
+		shared := sharedCount(a.scopes, b.scopes)
+		if shared > 0 {
+			w := WeightCoOccurrencePerScope * float64(min(shared, 2))
+			contrib, note := w, fmt.Sprintf("%d shared scope(s)", shared)
+			if evidence <= 0 {
+				contrib, note = 0, note+"; no email/username evidence, so no boost"
+			}
+			l += contrib
+			if tr != nil {
+				add(RuleTrace{Rule: RuleCoOccurrence, Left: strings.Join(a.scopes, ","), Right: strings.Join(b.scopes, ","), Similarity: round3(float64(shared) / float64(min(len(a.scopes), len(b.scopes)))), Weight: w, Contribution: contrib, Note: note})
+			}
+		}
+	}
+	return pairScore{logOdds: l, score: scoreOf(l)}
+}
+
+func serviceWord(s bool) string {
+	if s {
+		return "service"
+	}
+	return "human"
+}
+
+func round3(f float64) float64 { return math.Round(f*1e3) / 1e3 }
+
+func sharedCount(a, b []string) int {
+	n, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			n++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return n
+}
+
+// compareUsernames compares usernames and email local parts crosswise and
+// keeps the best comparison.
+func (x *Index) compareUsernames(a, b *profile, c counts, namesAgree, traced bool) (float64, RuleTrace, bool) {
+	type side struct {
+		norm, raw, kind string
+		derived         bool
+	}
+	var sa, sb [2]side
+	na, nb := 0, 0
+	if a.user != "" {
+		sa[na] = side{a.user, a.userRaw, "username", a.userDerived}
+		na++
+	}
+	if a.local != "" {
+		sa[na] = side{a.local, a.localRaw, "email local part", a.localDerived}
+		na++
+	}
+	if b.user != "" {
+		sb[nb] = side{b.user, b.userRaw, "username", b.userDerived}
+		nb++
+	}
+	if b.local != "" {
+		sb[nb] = side{b.local, b.localRaw, "email local part", b.localDerived}
+		nb++
+	}
+	if na == 0 || nb == 0 {
+		return 0, RuleTrace{}, false
+	}
+	sameEmail := a.email.full != "" && a.email.full == b.email.full
+	bestSim, bi, bj := -1.0, 0, 0
+	userUser := false
+	for i := 0; i < na; i++ {
+		for j := 0; j < nb; j++ {
+			if sa[i].kind != "username" && sb[j].kind != "username" && (sameEmail || a.freeMail != b.freeMail) {
+				// same address is email_exact's job; a personal and a
+				// work local part say little about each other.
+				continue
+			}
+			if sa[i].kind == "username" && sb[j].kind == "username" {
+				userUser = true
+			}
+			s := jaroWinkler(sa[i].norm, sb[j].norm)
+			if s > bestSim {
+				bestSim, bi, bj = s, i, j
+			}
+		}
+	}
+	if bestSim < 0 {
+		return 0, RuleTrace{}, false
+	}
+	l, r := sa[bi], sb[bj]
+	derived := l.derived || r.derived
+	var w float64
+	var note string
+	switch {
+	case bestSim == 1 && len(l.norm) >= 3:
+		w, note = WeightUsernameExact, "same normalized "+l.kind+"/"+r.kind
+		if derived {
+			w, note = WeightUsernameDerived, "same "+l.kind+"/"+r.kind+", built from the name"
+		}
+		if l.raw != r.raw {
+			// norm strips separators and a digit suffix, raw only
+			// separators: they differ by digits.
+			w, note = WeightUsernameDigits, "equal up to a digit suffix"
+		}
+		if len(l.norm) == 3 {
+			w *= 0.6
+			note += " (short)"
+		}
+	case bestSim >= 0.88 && (derived || namesAgree):
+		w, note = 0, "similar "+l.kind+"/"+r.kind+", but only as similar as the names"
+	case bestSim >= 0.94:
+		w, note = WeightUsernameClose, "very similar "+l.kind+"/"+r.kind
+	case bestSim >= 0.88:
+		w, note = WeightUsernameNear, "similar "+l.kind+"/"+r.kind
+	case userUser:
+		w, note = WeightUsernameDifferent, "different usernames"
+	default:
+		w, note = 0, "no similar username or email local part"
+	}
+	contrib := w
+	if w > WeightUsernameNear {
+		d := damp(c.user(l.norm))
+		if derived {
+			d = math.Max(d, damp(max(c.name(a.nkey), c.name(b.nkey))))
+		}
+		contrib = math.Max(w-d, 0.5)
+		if traced && d > 0 {
+			note += fmt.Sprintf(" (damped %.1f bits: %d identities use it)", d, c.user(l.norm))
+		}
+	}
+	if !traced {
+		return contrib, RuleTrace{}, true
+	}
+	return contrib, RuleTrace{Rule: RuleUsernameSimilarity, Left: l.norm, Right: r.norm, Similarity: round3(bestSim), Weight: w, Contribution: contrib, Note: note}, true
+}
+
+// Name agreement levels.
+const (
+	nameDifferent = iota
+	nameDifferentFirst
+	nameWeak
+	nameInitials
+	nameHandle
+	nameSubset
+	nameClose
+	nameNickname
+	nameExact
+)
+
+var nameWeights = [...]float64{
+	nameDifferent:      WeightNameDifferent,
+	nameDifferentFirst: WeightNameDifferentFirst,
+	nameWeak:           0,
+	nameInitials:       WeightNameInitials,
+	nameHandle:         WeightNameHandle,
+	nameSubset:         WeightNameSubset,
+	nameClose:          WeightNameClose,
+	nameNickname:       WeightNameNickname,
+	nameExact:          WeightNameExact,
+}
+
+var nameNotes = [...]string{
+	nameDifferent:      "different names",
+	nameDifferentFirst: "one name part agrees, the other clearly differs (namesake?)",
+	nameWeak:           "names partly agree",
+	nameInitials:       "names agree up to initials",
+	nameHandle:         "a one-word name equals a handle built from the other name",
+	nameSubset:         "names agree, one has an extra part",
+	nameClose:          "names agree up to a typo or spelling variant",
+	nameNickname:       "names agree up to nicknames",
+	nameExact:          "same normalized name",
+}
+
+func joinToks(t []nameToken) string {
+	var b strings.Builder
+	for i, x := range t {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(x.s)
+	}
+	return b.String()
+}
+
+// Kinds of agreement between two name tokens.
+const (
+	tokOther = iota
+	tokInitial
+	tokTypo
+	tokNick
+	tokExact
+)
+
+// tokenSim compares two canonical name tokens: equal, nicknames of one
+// name, initial-compatible, a typo (Damerau-Levenshtein distance 1, or 2
+// for long tokens), or other; sim is Jaro-Winkler (1 for equal, 0.97 for
+// nicknames, 0.9 for initials).
+func tokenSim(a, b nameToken) (float64, int) {
+	if a.s == b.s {
+		return 1, tokExact
+	}
+	if a.initial() || b.initial() {
+		if a.s[0] == b.s[0] {
+			return 0.9, tokInitial
+		}
+		return 0, tokOther
+	}
+	if shareGroup(a, b) {
+		return 0.97, tokNick
+	}
+	sim := jaroWinkler(a.s, b.s)
+	allowed := 1
+	if len(a.s) >= 9 && len(b.s) >= 9 {
+		allowed = 2
+	}
+	if len(a.s) >= 4 && len(b.s) >= 4 && sim >= 0.85 && damerau(a.s, b.s, allowed) <= allowed {
+		return sim, tokTypo
+	}
+	return sim, tokOther
+}
+
+// compareNames aligns name tokens greedily (best pairs first) and grades
+// the agreement.
+func compareNames(a, b *profile) (int, float64) {
+	ta, tb := a.toks, b.toks
+	if len(ta) == 1 || len(tb) == 1 {
+		return compareOneWord(ta, tb)
+	}
+	var sims [maxNameTokens][maxNameTokens]float64
+	var kinds [maxNameTokens][maxNameTokens]int
+	for i := range ta {
+		for j := range tb {
+			sims[i][j], kinds[i][j] = tokenSim(ta[i], tb[j])
+		}
+	}
+	var usedA, usedB [maxNameTokens]bool
+	n := min(len(ta), len(tb))
+	total, minOther := 0.0, 2.0
+	var seen [tokExact + 1]int
+	strong := false
+	for k := 0; k < n; k++ {
+		bi, bj, bs, bk := -1, -1, -1.0, -1
+		for i := range ta {
+			if usedA[i] {
+				continue
+			}
+			for j := range tb {
+				if usedB[j] {
+					continue
+				}
+				// prefer the better kind, then the better similarity
+				if kinds[i][j] > bk || kinds[i][j] == bk && sims[i][j] > bs {
+					bi, bj, bs, bk = i, j, sims[i][j], kinds[i][j]
+				}
+			}
+		}
+		usedA[bi], usedB[bj] = true, true
+		total += bs
+		seen[bk]++
+		if bk == tokOther {
+			minOther = math.Min(minOther, bs)
+		}
+		if bk >= tokTypo && len(ta[bi].s) > 1 {
+			strong = true
+		}
+	}
+	extra := len(ta) + len(tb) - 2*n
+	sim := total / float64(n+extra)
+	switch {
+	case seen[tokOther] > 0 && strong && minOther < 0.8:
+		return nameDifferentFirst, sim
+	case seen[tokOther] > 0 && sim < 0.8:
+		return nameDifferent, sim
+	case seen[tokOther] > 0:
+		return nameWeak, sim
+	case seen[tokInitial] > 0:
+		return nameInitials, sim
+	case extra > 0:
+		return nameSubset, sim
+	case seen[tokTypo] > 0:
+		return nameClose, sim
+	case seen[tokNick] > 0:
+		return nameNickname, sim
+	}
+	return nameExact, sim
+}
+
+// damerau returns the optimal-string-alignment distance of a and b, or
+// limit+1 as soon as it must exceed limit.
+func damerau(a, b string, limit int) int {
+	if d := len(a) - len(b); d > limit || -d > limit {
+		return limit + 1
+	}
+	if len(a) > 32 || len(b) > 32 {
+		return limit + 1
+	}
+	var rows [3][33]int
+	prev2, prev, cur := &rows[0], &rows[1], &rows[2]
+	for j := 0; j <= len(b); j++ {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			rowMin = min(rowMin, v)
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// compareOneWord handles a one-word name ("asmith", "alex") against
+// another name: equal to the other's handle forms is fair evidence, one
+// shared word is weak.
+func compareOneWord(ta, tb []nameToken) (int, float64) {
+	if len(ta) != 1 {
+		ta, tb = tb, ta
+	}
+	w := ta[0].s
+	if len(tb) == 1 {
+		s, _ := tokenSim(ta[0], tb[0])
+		if s >= 0.97 {
+			return nameWeak, s
+		}
+		if s < 0.8 {
+			return nameDifferent, s
+		}
+		return nameWeak, s
+	}
+	for i := range tb {
+		for j := range tb {
+			if i == j {
+				continue
+			}
+			if w == tb[i].s+tb[j].s || (len(w) > 1 && w == tb[i].s[:1]+tb[j].s) {
+				return nameHandle, 1
+			}
+		}
+	}
+	best := 0.0
+	for _, t := range tb {
+		if s, _ := tokenSim(ta[0], t); s > best {
+			best = s
+		}
+	}
+	if best < 0.8 {
+		return nameDifferent, best
+	}
+	return nameWeak, best
+}

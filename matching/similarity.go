@@ -1,0 +1,84 @@
+package matching
+
+import "unicode/utf8"
+
+// jaroWinkler returns the Jaro-Winkler similarity of a and b in [0,1]
+// (prefix scale 0.1, prefix up to 4).
+func jaroWinkler(a, b string) float64 {
+	if a == b {
+		if a == "" {
+			return 0
+		}
+		return 1
+	}
+	if a == "" || b == "" {
+		return 0
+	}
+	if isASCII(a) && isASCII(b) {
+		return jwSeq(len(a), len(b), func(i, j int) bool { return a[i] == b[j] })
+	}
+	ra, rb := []rune(a), []rune(b)
+	return jwSeq(len(ra), len(rb), func(i, j int) bool { return ra[i] == rb[j] })
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// jwSeq computes Jaro-Winkler over two sequences of lengths la, lb compared
+// by eq.
+func jwSeq(la, lb int, eq func(i, j int) bool) float64 {
+	var bufA, bufB [64]bool
+	var ma, mb []bool
+	if la <= 64 && lb <= 64 {
+		ma, mb = bufA[:la], bufB[:lb]
+	} else {
+		ma, mb = make([]bool, la), make([]bool, lb)
+	}
+	window := max(la, lb)/2 - 1
+	if window < 0 {
+		window = 0
+	}
+	matches := 0
+	for i := 0; i < la; i++ {
+		lo, hi := max(0, i-window), min(lb-1, i+window)
+		for j := lo; j <= hi; j++ {
+			if !mb[j] && eq(i, j) {
+				ma[i], mb[j] = true, true
+				matches++
+				break
+			}
+		}
+	}
+	if matches == 0 {
+		return 0
+	}
+	trans, k := 0, 0
+	for i := 0; i < la; i++ {
+		if !ma[i] {
+			continue
+		}
+		for !mb[k] {
+			k++
+		}
+		if !eq(i, k) {
+			trans++
+		}
+		k++
+	}
+	m := float64(matches)
+	jaro := (m/float64(la) + m/float64(lb) + (m-float64(trans)/2)/m) / 3
+	prefix := 0
+	for i := 0; i < min(4, la, lb); i++ {
+		if !eq(i, i) {
+			break
+		}
+		prefix++
+	}
+	return jaro + float64(prefix)*0.1*(1-jaro)
+}
