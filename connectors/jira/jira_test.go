@@ -244,10 +244,10 @@ func TestFetchIssues(t *testing.T) {
 	for _, f := range []string{"summary", "status", "customfield_10020", "customfield_10024", "customfield_10016", "customfield_10001", "customfield_10021", "issuelinks"} {
 		is.True(strings.Contains(","+fields[0]+",", ","+f+",")) // fields are asked for explicitly
 	}
-	is.Equal(b.srv.count("GET /rest/api/3/search"), 0)                 // never the removed endpoint
-	is.Equal(b.srv.count("GET /rest/api/3/issue/EE-2/changelog"), 1)   // not embedded
-	is.Equal(b.srv.count("GET /rest/api/3/issue/EE-1/changelog"), 0)   // embedded whole
-	is.Equal(b.srv.count("GET /rest/api/3/issue/EE-3/changelog"), 0)   // embedded, empty
+	is.Equal(b.srv.count("GET /rest/api/3/search"), 0)               // never the removed endpoint
+	is.Equal(b.srv.count("GET /rest/api/3/issue/EE-2/changelog"), 1) // not embedded
+	is.Equal(b.srv.count("GET /rest/api/3/issue/EE-1/changelog"), 0) // embedded whole
+	is.Equal(b.srv.count("GET /rest/api/3/issue/EE-3/changelog"), 0) // embedded, empty
 
 	p1 := pages[0]
 	is.Equal(len(p1.Issues), 2)

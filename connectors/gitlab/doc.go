@@ -1,0 +1,12 @@
+// Package gitlab is the GitLab connector (SPEC §5): REST v4 with a
+// PRIVATE-TOKEN header, reading users (the instance's users for an admin
+// token, else group or project members), projects, merge requests,
+// pipelines and deployments, and mapping them to Ovia's normalized records.
+//
+// Offset-paged lists follow X-Next-Page (or a Link rel="next") and never
+// rely on X-Total / X-Total-Pages, which GitLab omits past 10,000 rows;
+// users and projects use keyset pagination (pagination=keyset, Link
+// rel="next"). Incremental streams filter on updated_after, ordered by
+// updated_at ascending per project. Configuration comes from GITLAB_*
+// environment variables through ConfigFromEnv.
+package gitlab
