@@ -210,10 +210,10 @@ func (is identityStore) ListMappings(ctx context.Context, f identity.MappingFilt
 		switch {
 		case len(f.Statuses) > 0 && f.Unlinked:
 			q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-				return q.Where("l.status IN (?)", bun.In(f.Statuses)).WhereOr("l.identity_id IS NULL")
+				return q.Where("l.status IN (?)", bun.List(f.Statuses)).WhereOr("l.identity_id IS NULL")
 			})
 		case len(f.Statuses) > 0:
-			q = q.Where("l.status IN (?)", bun.In(f.Statuses))
+			q = q.Where("l.status IN (?)", bun.List(f.Statuses))
 		case f.Unlinked:
 			q = q.Where("l.identity_id IS NULL")
 		}

@@ -261,7 +261,7 @@ func replaceTransitions(ctx context.Context, s *Store, db bun.IDB, org string, p
 		for start := 0; start < len(ids); start += batchSize {
 			chunk := ids[start:min(start+batchSize, len(ids))]
 			if _, err := db.NewDelete().TableExpr("issue_transitions").
-				Where("org_id = ? AND source = ? AND issue_id IN (?)", org, src, bun.In(chunk)).Exec(ctx); err != nil {
+				Where("org_id = ? AND source = ? AND issue_id IN (?)", org, src, bun.List(chunk)).Exec(ctx); err != nil {
 				return s.mapErr(err, "replace transitions")
 			}
 		}
