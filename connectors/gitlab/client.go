@@ -195,7 +195,12 @@ func nextPage(cur string, h http.Header) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("bad Link header: %w", err)
 		}
-		return base.ResolveReference(ref).String(), nil
+		next := base.ResolveReference(ref)
+		// GitLab writes links with its external URL, which may differ from
+		// the configured one (a proxy, an internal name); the token only
+		// ever goes to the configured host.
+		next.Scheme, next.Host, next.User = base.Scheme, base.Host, nil
+		return next.String(), nil
 	}
 	np := h.Get("X-Next-Page")
 	if np == "" {

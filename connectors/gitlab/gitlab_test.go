@@ -514,3 +514,17 @@ func TestBadToken(t *testing.T) {
 	is.True(!strings.Contains(err.Error(), "glpat-wrong-token-123"))
 	is.Equal(s.count("/api/v4/user"), 1)
 }
+
+func TestLinkToAnotherHostStaysOnConfiguredHost(t *testing.T) {
+	is := is.New(t)
+	b := setup(t, gitlab.Config{Group: "acme/platform"}, gitlab.Options{})
+	b.srv.handle("GET /api/v4/user", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"id":1,"is_admin":true}`))
+	})
+	// Links name the public URL while we talk to an internal one.
+	b.srv.handle("GET /api/v4/users", keyset(t, func() string { return "https://gitlab.public.example" }, "users_admin_page1.json", "users_admin_page2.json"))
+	pages, err := collect(t, b.client, connectors.FetchRequest{Stream: connectors.StreamUsers})
+	is.NoErr(err)
+	is.Equal(len(pages), 2)
+	is.Equal(b.srv.count("/api/v4/users"), 2)
+}
