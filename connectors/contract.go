@@ -58,7 +58,10 @@ type Connector interface {
 	// Streams lists the streams this connector syncs, in the order they
 	// should run (users first, so identities exist before records refer to them).
 	Streams() []Stream
-	// Fetch yields pages of one stream in upstream order. It stops at the
+	// Fetch yields pages of one stream in upstream order; for incremental
+	// streams the pages come oldest "updated" first, so MaxUpdated never
+	// goes down (the engine advances its cursor with each committed page).
+	// It stops at the
 	// first error (yielding it) or when the caller stops iterating.
 	Fetch(ctx context.Context, req FetchRequest) iter.Seq2[Page, error]
 }
