@@ -10,3 +10,7 @@ func TestConformance(t *testing.T) {
 	storagetest.PostgresDSN(t) // skips with a message when not configured
 	storagetest.Run(t, storagetest.OpenPostgres)
 }
+
+func BenchmarkUpsertIdentities(b *testing.B) {
+	storagetest.BenchUpsertIdentities(b, storagetest.OpenPostgres, 1000)
+}

@@ -9,3 +9,7 @@ import (
 func TestConformance(t *testing.T) {
 	storagetest.Run(t, storagetest.OpenSQLite)
 }
+
+func BenchmarkUpsertIdentities(b *testing.B) {
+	storagetest.BenchUpsertIdentities(b, storagetest.OpenSQLite, 1000)
+}
