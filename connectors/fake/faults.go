@@ -99,12 +99,12 @@ type server struct {
 	name string
 	n    atomic.Int64
 
-	mu       sync.Mutex
-	faults   Faults
-	stats    Stats
-	log      []LoggedRequest
-	changed  map[string]bool
-	onChange func()
+	mu      sync.Mutex
+	faults  Faults
+	stats   Stats
+	log     []LoggedRequest
+	changed map[string]bool
+	frags   sync.Map // base URL + kind + key → json.RawMessage
 }
 
 func newServer(name string, f Faults) *server {
@@ -158,6 +158,7 @@ type call struct {
 	w      http.ResponseWriter
 	r      *http.Request
 	route  string
+	frag   *fragments
 	faults Faults
 	status int
 	fired  []string
@@ -277,7 +278,11 @@ func (c *call) json(status int, v any) {
 		c.text(http.StatusInternalServerError, "text/plain", "fake: encode: "+err.Error())
 		return
 	}
-	body := buf.Bytes()
+	c.body(status, buf.Bytes())
+}
+
+// body writes an encoded JSON body, applying body faults to successful answers.
+func (c *call) body(status int, body []byte) {
 	if status == http.StatusOK {
 		switch {
 		case everyN(c.n, c.faults.InvalidJSONEvery):
@@ -321,4 +326,105 @@ func intParam(r *http.Request, name string, def int) (int, error) {
 		return 0, fmt.Errorf("%s must be a non-negative integer, got %q", name, v)
 	}
 	return n, nil
+}
+
+type fragKey struct{ kind, key string }
+
+// fragments memoizes JSON fragments for one base URL.
+type fragments struct {
+	mu sync.RWMutex
+	m  map[fragKey]json.RawMessage
+}
+
+// cached returns the JSON of build(), memoized per base URL, kind and key:
+// users, statuses, sprints and the like repeat on every page, and encoding
+// them once keeps pages cheap. Only immutable entities may be cached.
+func (c *call) cached(kind, key string, build func() any) json.RawMessage {
+	if c.frag == nil {
+		v, ok := c.s.frags.Load(c.base)
+		if !ok {
+			v, _ = c.s.frags.LoadOrStore(c.base, &fragments{m: map[fragKey]json.RawMessage{}})
+		}
+		c.frag = v.(*fragments)
+	}
+	k := fragKey{kind, key}
+	c.frag.mu.RLock()
+	b, ok := c.frag.m[k]
+	c.frag.mu.RUnlock()
+	if ok {
+		return b
+	}
+	v := build()
+	b, err := json.Marshal(v)
+	if err != nil || v == nil {
+		b = []byte("null")
+	}
+	c.frag.mu.Lock()
+	c.frag.m[k] = b
+	c.frag.mu.Unlock()
+	return b
+}
+
+// appendJSONString appends s as a JSON string (s is valid UTF-8).
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if ch >= 0x20 && ch != '"' && ch != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch ch {
+		case '"', '\\':
+			b = append(b, '\\', ch)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\r':
+			b = append(b, '\\', 'r')
+		default:
+			b = append(b, '\\', 'u', '0', '0', "0123456789abcdef"[ch>>4], "0123456789abcdef"[ch&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// appendJSON appends v: raw fragments as they are, strings directly, the
+// rest through encoding/json.
+func appendJSON(b []byte, v any) []byte {
+	switch v := v.(type) {
+	case json.RawMessage:
+		if v == nil {
+			return append(b, "null"...)
+		}
+		return append(b, v...)
+	case string:
+		return appendJSONString(b, v)
+	case bool:
+		return strconv.AppendBool(b, v)
+	case int:
+		return strconv.AppendInt(b, int64(v), 10)
+	case float64:
+		return strconv.AppendFloat(b, v, 'f', -1, 64)
+	}
+	m, err := json.Marshal(v)
+	if err != nil {
+		return append(b, "null"...)
+	}
+	return append(b, m...)
+}
+
+// field appends "name":v to an object being written; first tracks commas.
+func appendField(b []byte, first *bool, name string, v any) []byte {
+	if !*first {
+		b = append(b, ',')
+	}
+	*first = false
+	b = appendJSONString(b, name)
+	b = append(b, ':')
+	return appendJSON(b, v)
 }

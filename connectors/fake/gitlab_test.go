@@ -232,7 +232,7 @@ func TestGitLabDeploymentMergeRequests(t *testing.T) {
 			Duration   *int    `json:"duration"`
 			FinishedAt *string `json:"finished_at"`
 		}
-		b.gitlab("/api/v4/projects/" + strconv.Itoa(d.ProjectID) + "/pipelines/" + strconv.Itoa(d.PipelineID)).decode(t, &pl)
+		b.gitlab("/api/v4/projects/"+strconv.Itoa(d.ProjectID)+"/pipelines/"+strconv.Itoa(d.PipelineID)).decode(t, &pl)
 		is.True(pl.FinishedAt != nil)
 		return
 	}

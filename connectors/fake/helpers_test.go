@@ -108,3 +108,5 @@ type searchPage struct {
 	IsLast        bool    `json:"isLast"`
 	Total         *int    `json:"total"`
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

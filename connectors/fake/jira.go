@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -162,6 +163,19 @@ func (c *call) jiraUser(o *Org, accountID string) *jiraUser {
 	return u
 }
 
+// userJSON is the cached JSON of a Jira user, or nil for "".
+func (c *call) userJSON(o *Org, accountID string) json.RawMessage {
+	if accountID == "" {
+		return nil
+	}
+	return c.cached("user", accountID, func() any {
+		if u := c.jiraUser(o, accountID); u != nil {
+			return u
+		}
+		return nil
+	})
+}
+
 const jiraTimeLayout = "2006-01-02T15:04:05.000-0700"
 
 func (o *Org) jiraTime(t time.Time) string { return t.In(o.loc).Format(jiraTimeLayout) }
@@ -249,13 +263,13 @@ type jiraChangeItem struct {
 
 type jiraHistory struct {
 	ID      string           `json:"id"`
-	Author  *jiraUser        `json:"author,omitempty"`
+	Author  json.RawMessage  `json:"author,omitempty"`
 	Created string           `json:"created"`
 	Items   []jiraChangeItem `json:"items"`
 }
 
 func (c *call) history(o *Org, h *History) jiraHistory {
-	out := jiraHistory{ID: h.ID, Author: c.jiraUser(o, h.AuthorID), Created: o.jiraTime(h.Created), Items: make([]jiraChangeItem, len(h.Items))}
+	out := jiraHistory{ID: h.ID, Author: c.userJSON(o, h.AuthorID), Created: o.jiraTime(h.Created), Items: make([]jiraChangeItem, len(h.Items))}
 	for i := range h.Items {
 		it := &h.Items[i]
 		str := func(s *string) *string {
@@ -297,6 +311,70 @@ type jiraFields struct {
 }
 
 var jsonNull = json.RawMessage("null")
+
+func (f *jiraFields) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	first := true
+	for _, kv := range [...]struct {
+		name string
+		v    any
+	}{
+		{"summary", f.Summary}, {"issuetype", f.IssueType}, {"project", f.Project}, {"status", f.Status},
+		{"statuscategorychangedate", f.StatusCategoryChangeDate}, {"priority", f.Priority}, {"labels", f.Labels},
+		{"assignee", f.Assignee}, {"reporter", f.Reporter}, {"creator", f.Creator}, {"created", f.Created},
+		{"updated", f.Updated}, {"resolutiondate", f.ResolutionDate}, {"resolution", f.Resolution},
+		{"issuelinks", f.IssueLinks}, {"description", f.Description}, {FieldTeam, f.Team},
+		{FieldStoryPoints, f.StoryPoints}, {FieldRank, f.Rank}, {FieldSprint, f.Sprint}, {FieldFlagged, f.Flagged},
+	} {
+		if kv.v != nil {
+			b = appendField(b, &first, kv.name, kv.v)
+		}
+	}
+	return append(b, '}')
+}
+
+func (h *jiraHistory) appendJSON(b []byte) []byte {
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, h.ID)
+	if h.Author != nil {
+		b = append(b, `,"author":`...)
+		b = append(b, h.Author...)
+	}
+	b = append(b, `,"created":`...)
+	b = appendJSONString(b, h.Created)
+	b = append(b, `,"items":`...)
+	return append(appendJSON(b, h.Items), '}')
+}
+
+func (is *jiraIssue) appendJSON(b []byte) []byte {
+	first := true
+	b = append(b, '{')
+	b = appendField(b, &first, "expand", is.Expand)
+	b = appendField(b, &first, "id", is.ID)
+	b = appendField(b, &first, "self", is.Self)
+	b = appendField(b, &first, "key", is.Key)
+	if is.Fields != nil {
+		b = append(b, `,"fields":`...)
+		b = is.Fields.appendJSON(b)
+	}
+	if cl := is.Changelog; cl != nil {
+		b = append(b, `,"changelog":{"startAt":`...)
+		b = strconv.AppendInt(b, int64(cl.StartAt), 10)
+		b = append(b, `,"maxResults":`...)
+		b = strconv.AppendInt(b, int64(cl.MaxResults), 10)
+		b = append(b, `,"total":`...)
+		b = strconv.AppendInt(b, int64(cl.Total), 10)
+		b = append(b, `,"histories":[`...)
+		for i := range cl.Histories {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = cl.Histories[i].appendJSON(b)
+		}
+		b = append(b, "]}"...)
+	}
+	return append(b, '}')
+}
 
 type jiraChangelogEmbedded struct {
 	StartAt    int           `json:"startAt"`
@@ -380,16 +458,18 @@ func (c *call) issueJSON(o *Org, is *Issue, fs fieldSet, withChangelog bool) jir
 		f.Summary = is.Summary
 	}
 	if fs.has("issuetype") {
-		f.IssueType = c.issueType(is.Type)
+		f.IssueType = c.cached("issuetype", is.Type, func() any { return c.issueType(is.Type) })
 	}
 	if fs.has("project") {
-		pid := o.jiraProjectID(is.ProjectKey)
-		f.Project = map[string]any{"self": c.base + "/rest/api/3/project/" + pid, "id": pid, "key": is.ProjectKey,
-			"name": is.ProjectKey, "projectTypeKey": "software", "simplified": false,
-			"avatarUrls": avatars(c.base + "/rest/api/3/universal_avatar/view/type/project/avatar/" + pid)}
+		f.Project = c.cached("project", is.ProjectKey, func() any {
+			pid := o.jiraProjectID(is.ProjectKey)
+			return map[string]any{"self": c.base + "/rest/api/3/project/" + pid, "id": pid, "key": is.ProjectKey,
+				"name": is.ProjectKey, "projectTypeKey": "software", "simplified": false,
+				"avatarUrls": avatars(c.base + "/rest/api/3/universal_avatar/view/type/project/avatar/" + pid)}
+		})
 	}
 	if fs.has("status") {
-		f.Status = c.jiraStatus(is.Status)
+		f.Status = c.cached("status", is.Status.ID, func() any { return c.jiraStatus(is.Status) })
 	}
 	if fs.has("statuscategorychangedate") {
 		at := is.Created
@@ -403,19 +483,19 @@ func (c *call) issueJSON(o *Org, is *Issue, fs fieldSet, withChangelog bool) jir
 		f.StatusCategoryChangeDate = o.jiraTime(at)
 	}
 	if fs.has("priority") {
-		f.Priority = c.priority(is.Priority)
+		f.Priority = c.cached("priority", is.Priority, func() any { return c.priority(is.Priority) })
 	}
 	if fs.has("labels") {
 		f.Labels = append([]string{}, is.Labels...)
 	}
 	if fs.has("assignee") {
-		f.Assignee = orNull(is.AssigneeID != "", c.jiraUser(o, is.AssigneeID))
+		f.Assignee = orNull(is.AssigneeID != "", c.userJSON(o, is.AssigneeID))
 	}
 	if fs.has("reporter") {
-		f.Reporter = orNull(is.ReporterID != "", c.jiraUser(o, is.ReporterID))
+		f.Reporter = orNull(is.ReporterID != "", c.userJSON(o, is.ReporterID))
 	}
 	if fs.has("creator") {
-		f.Creator = orNull(is.ReporterID != "", c.jiraUser(o, is.ReporterID))
+		f.Creator = orNull(is.ReporterID != "", c.userJSON(o, is.ReporterID))
 	}
 	if fs.has("created") {
 		f.Created = o.jiraTime(is.Created)
@@ -431,10 +511,13 @@ func (c *call) issueJSON(o *Org, is *Issue, fs fieldSet, withChangelog bool) jir
 		if is.Resolution == "Won't Do" {
 			id = "10001"
 		}
-		f.Resolution = orNull(is.Resolution != "", map[string]string{"self": c.base + "/rest/api/3/resolution/" + id,
-			"id": id, "description": "", "name": is.Resolution})
+		f.Resolution = orNull(is.Resolution != "", c.cached("resolution", is.Resolution, func() any {
+			return map[string]string{"self": c.base + "/rest/api/3/resolution/" + id, "id": id, "description": "", "name": is.Resolution}
+		}))
 	}
-	if fs.has("issuelinks") {
+	if fs.has("issuelinks") && len(is.BlockedBy)+len(is.Blocks) == 0 {
+		f.IssueLinks = json.RawMessage("[]")
+	} else if fs.has("issuelinks") {
 		links := []map[string]any{}
 		typ := map[string]string{"id": "10000", "name": "Blocks", "inward": "is blocked by", "outward": "blocks",
 			"self": c.base + "/rest/api/3/issueLinkType/10000"}
@@ -463,13 +546,16 @@ func (c *call) issueJSON(o *Org, is *Issue, fs fieldSet, withChangelog bool) jir
 		f.IssueLinks = links
 	}
 	if fs.has("description") {
-		f.Description = map[string]any{"type": "doc", "version": 1, "content": []any{map[string]any{
-			"type": "paragraph", "content": []any{map[string]any{"type": "text", "text": is.Summary + "."}}}}}
+		// Atlassian Document Format, written directly.
+		d := append([]byte(`{"type":"doc","version":1,"content":[{"type":"paragraph","content":[{"type":"text","text":`), appendJSONString(nil, is.Summary+".")...)
+		f.Description = json.RawMessage(append(d, "}]}]}"...))
 	}
 	if fs.has(FieldTeam) {
-		id := uuid.NewSHA1(uuid.NameSpaceURL, []byte("ovia-fake-team:"+is.Team)).String()
-		f.Team = orNull(is.Team != "", map[string]any{"id": id, "name": is.Team, "avatarUrl": "", "isVisible": true,
-			"isVerified": false, "title": is.Team, "isShared": true})
+		f.Team = orNull(is.Team != "", c.cached("team", is.Team, func() any {
+			id := uuid.NewSHA1(uuid.NameSpaceURL, []byte("ovia-fake-team:"+is.Team)).String()
+			return map[string]any{"id": id, "name": is.Team, "avatarUrl": "", "isVisible": true,
+				"isVerified": false, "title": is.Team, "isShared": true}
+		}))
 	}
 	if fs.has(FieldStoryPoints) {
 		switch {
@@ -488,21 +574,25 @@ func (c *call) issueJSON(o *Org, is *Issue, fs fieldSet, withChangelog bool) jir
 		if len(is.Sprints) == 0 {
 			f.Sprint = jsonNull
 		} else {
-			sp := make([]jiraSprint, 0, len(is.Sprints))
+			sp := make([]json.RawMessage, 0, len(is.Sprints))
 			for _, id := range is.Sprints {
-				s := o.sprints[o.sprintByID[id]]
-				js := jiraSprint{ID: s.ID, Name: s.Name, State: s.State, BoardID: s.BoardID,
-					StartDate: utcMillis(s.Start), EndDate: utcMillis(s.End)}
-				if !s.Complete.IsZero() {
-					js.CompleteDate = utcMillis(s.Complete)
-				}
-				sp = append(sp, js)
+				sp = append(sp, c.cached("sprint", strconv.Itoa(id), func() any {
+					s := o.sprints[o.sprintByID[id]]
+					js := jiraSprint{ID: s.ID, Name: s.Name, State: s.State, BoardID: s.BoardID,
+						StartDate: utcMillis(s.Start), EndDate: utcMillis(s.End)}
+					if !s.Complete.IsZero() {
+						js.CompleteDate = utcMillis(s.Complete)
+					}
+					return js
+				}))
 			}
 			f.Sprint = sp
 		}
 	}
 	if fs.has(FieldFlagged) {
-		f.Flagged = orNull(is.Flagged, []map[string]string{{"self": c.base + "/rest/api/3/customFieldOption/10019", "value": "Impediment", "id": "10019"}})
+		f.Flagged = orNull(is.Flagged, c.cached("flag", "", func() any {
+			return []map[string]string{{"self": c.base + "/rest/api/3/customFieldOption/10019", "value": "Impediment", "id": "10019"}}
+		}))
 	}
 	return out
 }
@@ -576,14 +666,14 @@ func (j *JiraServer) users(c *call) {
 	maxResults = min(maxResults, 1000)
 	o := j.org
 	o.mu.RLock()
-	out := []*jiraUser{}
+	out := []json.RawMessage{}
 	n := 0
 	for _, a := range o.accounts {
 		if a.Source != "jira" {
 			continue
 		}
 		if n >= startAt && len(out) < maxResults {
-			out = append(out, c.jiraUser(o, a.ExternalID))
+			out = append(out, c.userJSON(o, a.ExternalID))
 		}
 		n++
 	}
@@ -723,21 +813,27 @@ func (j *JiraServer) search(c *call) {
 		}
 		page = append(page, order[pos])
 	}
-	issues := make([]jiraIssue, len(page))
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer bufPool.Put(buf)
+	b := append(buf.Bytes()[:0], `{"issues":[`...)
 	for i, idx := range page {
-		issues[i] = c.issueJSON(o, &o.issues[idx], fs, strings.Contains(expand, "changelog"))
+		if i > 0 {
+			b = append(b, ',')
+		}
+		is := c.issueJSON(o, &o.issues[idx], fs, strings.Contains(expand, "changelog"))
+		b = is.appendJSON(b)
 	}
-	var next string
+	b = append(b, ']')
 	if more {
 		last := page[len(page)-1]
-		next = pageToken{sortKey(last), last}.String()
+		b = append(b, `,"nextPageToken":`...)
+		b = appendJSONString(b, pageToken{sortKey(last), last}.String())
 	}
+	b = append(b, `,"isLast":`...)
+	b = append(strconv.AppendBool(b, !more), "}\n"...)
 	o.mu.RUnlock()
-	c.json(http.StatusOK, struct {
-		Issues        []jiraIssue `json:"issues"`
-		NextPageToken string      `json:"nextPageToken,omitempty"`
-		IsLast        bool        `json:"isLast"`
-	}{issues, next, !more})
+	c.body(http.StatusOK, b)
+	*buf = *bytes.NewBuffer(b[:0])
 }
 
 // lowerBound is the earliest time on the order field the query admits.
@@ -837,19 +933,29 @@ func (j *JiraServer) changelog(c *call) {
 	}
 	is := &o.issues[i]
 	total := len(is.Histories)
-	end := min(startAt+maxResults, total)
-	values := []jiraHistory{}
-	for h := startAt; h < end; h++ {
-		values = append(values, c.history(o, &is.Histories[h]))
-	}
-	o.mu.RUnlock()
+	end := max(min(startAt+maxResults, total), startAt)
 	self := func(s int) string {
 		return c.base + "/rest/api/3/issue/" + key + "/changelog?maxResults=" + strconv.Itoa(maxResults) + "&startAt=" + strconv.Itoa(s)
 	}
-	resp := map[string]any{"self": self(startAt), "maxResults": maxResults, "startAt": startAt, "total": total,
-		"isLast": end >= total, "values": values}
+	b := make([]byte, 0, 1024*(end-startAt+1))
+	first := true
+	b = append(b, '{')
+	b = appendField(b, &first, "self", self(startAt))
 	if end < total {
-		resp["nextPage"] = self(end)
+		b = appendField(b, &first, "nextPage", self(end))
 	}
-	c.json(http.StatusOK, resp)
+	b = appendField(b, &first, "maxResults", maxResults)
+	b = appendField(b, &first, "startAt", startAt)
+	b = appendField(b, &first, "total", total)
+	b = appendField(b, &first, "isLast", end >= total)
+	b = append(b, `,"values":[`...)
+	for h := startAt; h < end; h++ {
+		if h > startAt {
+			b = append(b, ',')
+		}
+		jh := c.history(o, &is.Histories[h])
+		b = jh.appendJSON(b)
+	}
+	o.mu.RUnlock()
+	c.body(http.StatusOK, append(b, "]}\n"...))
 }
