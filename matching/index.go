@@ -2,8 +2,10 @@ package matching
 
 import (
 	"context"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/ovia-hq/ovia/identity"
 	"github.com/ovia-hq/ovia/internal/oviaerr"
@@ -101,6 +103,7 @@ type profile struct {
 	local    string // normalized email local part
 	localRaw string
 	toks     []nameToken
+	canon    string // canonical tokens joined (NormalizeName)
 	nkey     string
 	longest  string // longest name token (usually the surname)
 	// userDerived/localDerived: the username / email local part is a
@@ -131,6 +134,7 @@ func (e *Engine) newProfile(id identity.Identity) profile {
 	}
 	p.toks = nameTokens(id.DisplayName)
 	p.nkey = nameKey(p.toks)
+	p.canon = joinToks(p.toks)
 	for _, t := range p.toks {
 		if len(t.s) > len(p.longest) {
 			p.longest = t.s
@@ -189,6 +193,9 @@ func (p *profile) blockKeys(dst []string) []string {
 
 func appendNameKey(dst []string, word string, other nameToken) []string {
 	dst = append(dst, "n"+word+"|"+other.s[:1])
+	if other.raw0 != other.s[0] && other.raw0 < 0x80 {
+		dst = append(dst, "n"+word+"|"+string(rune(other.raw0)))
+	}
 	for _, g := range other.groups {
 		if gi := groupNames[g][:1]; gi != other.s[:1] {
 			dst = append(dst, "n"+word+"|"+gi)
@@ -313,15 +320,19 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 	for _, r := range state.Rejected {
 		x.rejected[r.IdentityID+"\x00"+r.PersonID] = struct{}{}
 	}
-	emailSurname := make(map[string]string, n/2)
+	emailFirst := make(map[string]int32, n/2)
+	// Normalizing is the costly, independent part: do it in parallel.
+	parallel(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			x.profs[i] = e.newProfile(ms[i].Identity)
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var keys []string
 	for i := range ms {
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		p := e.newProfile(ms[i].Identity)
+		p := x.profs[i]
 		p.pending = ms[i].Pending()
 		if !p.pending && ms[i].Link != nil {
 			p.person = ms[i].Link.PersonID
@@ -331,12 +342,14 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 		x.byID[p.id.ID] = int32(i)
 		if p.email.full != "" {
 			x.emailCount[p.email.full]++
-			// a mailbox carried by identities with unrelated surnames is
-			// shared (team@, a family address).
-			if s, ok := emailSurname[p.email.full]; !ok || s == "" {
-				emailSurname[p.email.full] = p.longest
-			} else if p.longest != "" && s != p.longest && !x.emailShared[p.email.full] && jaroWinkler(s, p.longest) < 0.85 {
-				x.emailShared[p.email.full] = true
+			// a mailbox carried by identities with clearly different
+			// names is shared (team@, a family address).
+			if f, ok := emailFirst[p.email.full]; !ok {
+				emailFirst[p.email.full] = int32(i)
+			} else if fp := &x.profs[f]; !x.emailShared[p.email.full] && len(fp.toks) > 0 && len(p.toks) > 0 {
+				if lvl, _ := compareNames(fp, &p); lvl <= nameDifferentFirst {
+					x.emailShared[p.email.full] = true
+				}
 			}
 		}
 		if p.user != "" {
@@ -503,4 +516,25 @@ func derivedFromName(u string, toks []nameToken) bool {
 		}
 	}
 	return false
+}
+
+// parallel splits [0,n) into one chunk per CPU (at most 8) and runs fn on
+// each; results must not depend on the split.
+func parallel(n int, fn func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	if n < 1024 || workers < 2 {
+		fn(0, n)
+		return
+	}
+	chunk := (n + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(n, lo+chunk)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(lo, hi)
+		}()
+	}
+	wg.Wait()
 }

@@ -131,9 +131,19 @@ func canonToken(t string) string {
 			}
 		case 't':
 			if next == 'c' && i+2 < len(t) && t[i+2] == 'h' {
-				continue
+				continue // tch → ch
+			}
+			if strings.HasPrefix(t[i:], "tsch") {
+				b = append(b, 'c', 'h')
+				i += 3
+				continue // German tsch → ch
 			}
 		case 's':
+			if strings.HasPrefix(t[i:], "schtsch") {
+				b = append(b, 's', 'h')
+				i += 6
+				continue
+			}
 			if strings.HasPrefix(t[i:], "shch") {
 				b = append(b, 's', 'h')
 				i += 3
@@ -172,6 +182,7 @@ func isVowel(c byte) bool {
 // nameToken is one canonical token of a display name.
 type nameToken struct {
 	s      string   // canonical form
+	raw0   byte     // first byte of the folded, uncanonicalized token
 	groups []uint16 // nickname groups the token belongs to
 }
 
@@ -195,6 +206,9 @@ const maxNameTokens = 4
 // nameTokens splits a display name into canonical tokens, sorted, at most
 // maxNameTokens (digits-only tokens dropped).
 func nameTokens(name string) []nameToken {
+	// hyphens and apostrophes join: "Ji-woo" is one given name,
+	// "O'Connor" one surname.
+	name = nameJoiner.Replace(name)
 	f := strings.Fields(foldText(name))
 	out := make([]nameToken, 0, len(f))
 	for _, w := range f {
@@ -202,7 +216,7 @@ func nameTokens(name string) []nameToken {
 			continue
 		}
 		c := canonToken(w)
-		out = append(out, nameToken{s: c, groups: nicknameGroups[c]})
+		out = append(out, nameToken{s: c, raw0: w[0], groups: nicknameGroups[c]})
 		if len(out) == maxNameTokens {
 			break
 		}
@@ -210,6 +224,8 @@ func nameTokens(name string) []nameToken {
 	sort.Slice(out, func(i, j int) bool { return out[i].s < out[j].s })
 	return out
 }
+
+var nameJoiner = strings.NewReplacer("-", "", "'", "", "’", "", "‐", "")
 
 // nameKey is the token-sorted canonical form with nicknames replaced by
 // their first group, used for frequency counts.

@@ -2,9 +2,7 @@ package matching
 
 import (
 	"context"
-	"runtime"
 	"sort"
-	"sync"
 
 	"github.com/ovia-hq/ovia/identity"
 )
@@ -141,15 +139,16 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 		autoRoot[i] = u.find(int32(i))
 	}
 	// Phase 2: doubtful links. Clusters joined by a conflict-range edge
-	// merge when no existing people clash, no rejection forbids it, no
-	// pair contradicts and the mean score over all cross pairs reaches
-	// the conflict threshold (average linkage, so namesakes do not chain).
+	// merge when no existing people clash, no rejection forbids it and
+	// every cross pair carries some evidence for the link (log-odds above
+	// weakLinkLogOdds), so unrelated identities do not chain through a
+	// shared neighbour.
 	for _, ed := range edges {
 		if ed.score >= cfg.AutoThreshold {
 			continue
 		}
 		ra, rb := u.find(ed.a), u.find(ed.b)
-		if ra == rb || !u.canMerge(ra, rb, c) || !u.averageLinks(ra, rb, c, cfg.ConflictThreshold) {
+		if ra == rb || !u.canMerge(ra, rb, c) || !u.noWeakLinks(ra, rb, c) {
 			continue
 		}
 		u.union(ra, rb)
@@ -166,12 +165,27 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 			autoHasPerson[autoRoot[i]] = true
 		}
 	}
+	// richness: emails and usernames the cluster knows; a name-only
+	// account is the one to review, not its richer partner.
+	autoRich := map[int32]int{}
+	for i := range autoRoot {
+		p := &x.profs[i]
+		if p.email.full != "" {
+			autoRich[autoRoot[i]]++
+		}
+		if p.user != "" {
+			autoRich[autoRoot[i]]++
+		}
+	}
 	better := func(a, b int32) bool {
 		if autoHasPerson[a] != autoHasPerson[b] {
 			return autoHasPerson[a]
 		}
 		if autoSize[a] != autoSize[b] {
 			return autoSize[a] > autoSize[b]
+		}
+		if autoRich[a] != autoRich[b] {
+			return autoRich[a] > autoRich[b]
 		}
 		return a < b
 	}
@@ -231,6 +245,11 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 	}
 
 	res.Decisions = make([]identity.Decision, 0, len(pending))
+	type traceJob struct {
+		a, b int32 // compared pair; b < 0: no candidate
+		kind string
+	}
+	jobs := make([]traceJob, 0, len(pending))
 	for _, p := range pending {
 		root := u.find(p)
 		comp := u.comps[root]
@@ -250,7 +269,7 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 			}
 			d.Status = identity.StatusConflict
 			d.Score = ed.score
-			d.Trace = x.traceJSON(d.IdentityID, &x.profs[from], &x.profs[to], c, decisionConflict, d.PersonID, d.NewPersonKey)
+			jobs = append(jobs, traceJob{from, to, decisionConflict})
 			res.Stats.Conflict++
 		case bestAuto[p] >= 0:
 			ed := edges[bestAuto[p]]
@@ -259,15 +278,13 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 				other = ed.a
 			}
 			d.Score = ed.score
-			d.Trace = x.traceJSON(d.IdentityID, &x.profs[p], &x.profs[other], c, decisionAuto, d.PersonID, d.NewPersonKey)
+			jobs = append(jobs, traceJob{p, other, decisionAuto})
 			res.Stats.Auto++
 		default:
-			var other *profile
 			if bestAny[p] >= 0 {
-				other = &x.profs[bestAny[p]]
 				d.Score = bestAnyScore[p]
 			}
-			d.Trace = x.traceJSON(d.IdentityID, &x.profs[p], other, c, decisionOwn, d.PersonID, d.NewPersonKey)
+			jobs = append(jobs, traceJob{p, bestAny[p], decisionOwn})
 			res.Stats.Own++
 		}
 		for _, ps := range cands[p] {
@@ -280,6 +297,16 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 		}
 		res.Decisions = append(res.Decisions, d)
 	}
+	parallel(len(jobs), func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			j, d := jobs[k], &res.Decisions[k]
+			var other *profile
+			if j.b >= 0 {
+				other = &x.profs[j.b]
+			}
+			d.Trace = x.traceJSON(d.IdentityID, &x.profs[j.a], other, c, j.kind, d.PersonID, d.NewPersonKey)
+		}
+	})
 	return res, nil
 }
 
@@ -374,25 +401,13 @@ func (x *Index) candidatePairs() []uint64 {
 // scheduling.
 func (x *Index) scorePairs(pairs []uint64) []pairScore {
 	out := make([]pairScore, len(pairs))
-	workers := min(runtime.GOMAXPROCS(0), 8)
-	chunk := (len(pairs) + workers - 1) / workers
-	var wg sync.WaitGroup
 	c := counts{x: x}
-	for w := 0; w < workers; w++ {
-		lo, hi := w*chunk, min(len(pairs), (w+1)*chunk)
-		if lo >= hi {
-			break
+	parallel(len(pairs), func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			a, b := int32(pairs[k]>>32), int32(uint32(pairs[k]))
+			out[k] = x.compare(&x.profs[a], &x.profs[b], c, nil)
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := lo; k < hi; k++ {
-				a, b := int32(pairs[k]>>32), int32(uint32(pairs[k]))
-				out[k] = x.compare(&x.profs[a], &x.profs[b], c, nil)
-			}
-		}()
-	}
-	wg.Wait()
+	})
 	return out
 }
 
@@ -476,20 +491,26 @@ func (u *clusters) minMember(root int32) int32 {
 	return m
 }
 
-// averageLinks reports whether the mean score of all cross pairs of
-// clusters a and b reaches min (false when there are too many to check).
-func (u *clusters) averageLinks(a, b int32, c counts, minMean float64) bool {
+// weakLinkLogOdds: in a doubtful (conflict) merge every cross pair must
+// score above this (about 0.03): no evidence at all, or evidence
+// against, blocks the merge.
+const weakLinkLogOdds = -5.0
+
+// noWeakLinks reports whether every cross pair of clusters a and b scores
+// above weakLinkLogOdds (false when there are too many to check).
+func (u *clusters) noWeakLinks(a, b int32, c counts) bool {
 	ca, cb := u.comps[a], u.comps[b]
 	if len(ca.members)*len(cb.members) > maxCheck {
 		return false
 	}
-	sum := 0.0
 	for _, i := range ca.members {
 		for _, j := range cb.members {
-			sum += scoreOf(u.pairLogOdds(i, j, c))
+			if u.pairLogOdds(i, j, c) <= weakLinkLogOdds {
+				return false
+			}
 		}
 	}
-	return sum/float64(len(ca.members)*len(cb.members)) >= minMean
+	return true
 }
 
 func (u *clusters) pairLogOdds(i, j int32, c counts) float64 {

@@ -37,6 +37,7 @@ const (
 	WeightEmailShared        = 2.0  // same address, but a shared/role mailbox
 	WeightEmailSameDomain    = -1.5 // two different work addresses at one domain
 	WeightEmailBothCorporate = -1.0 // two different non-personal addresses
+	WeightEmailNumbered      = -3.0 // alex.smith@ vs alex.smith2@ at one work domain: a namesake
 
 	WeightUsernameExact      = 7.0
 	WeightUsernameDerived    = 1.5 // exact, but built from the name ("jsmith")
@@ -49,7 +50,7 @@ const (
 	WeightNameClose          = 7.5 // a typo (token Jaro-Winkler ≥ 0.88)
 	WeightNameSubset         = 7.0 // one side adds a middle name or patronymic
 	WeightNameHandle         = 4.0 // a one-word name equals a handle of the other ("asmith")
-	WeightNameInitials       = 7.5 // "J. Smith" vs "John Smith", damped by the surname's frequency
+	WeightNameInitials       = 8.0 // "J. Smith" vs "John Smith", damped by the surname's frequency
 	WeightNameDifferentFirst = -5.0
 	WeightNameDifferent      = -7.0
 
@@ -183,6 +184,8 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 			var w float64
 			note := "different emails, one personal: no evidence"
 			switch {
+			case a.email.domain == b.email.domain && !a.freeMail && a.local == b.local:
+				w, note = WeightEmailNumbered, "numbered and unnumbered addresses at one domain (usually namesakes)"
 			case a.email.domain == b.email.domain && !a.freeMail:
 				w, note = WeightEmailSameDomain, "different addresses at the same domain"
 			case !a.freeMail && !b.freeMail:
@@ -438,7 +441,7 @@ func tokenSim(a, b nameToken) (float64, int) {
 		return 1, tokExact
 	}
 	if a.initial() || b.initial() {
-		if a.s[0] == b.s[0] {
+		if a.s[0] == b.s[0] || a.raw0 == b.raw0 {
 			return 0.9, tokInitial
 		}
 		return 0, tokOther
@@ -461,6 +464,9 @@ func tokenSim(a, b nameToken) (float64, int) {
 // the agreement.
 func compareNames(a, b *profile) (int, float64) {
 	ta, tb := a.toks, b.toks
+	if a.canon == b.canon && len(ta) > 1 && !hasInitial(ta) {
+		return nameExact, 1
+	}
 	if len(ta) == 1 || len(tb) == 1 {
 		return compareOneWord(ta, tb)
 	}
@@ -598,4 +604,13 @@ func compareOneWord(ta, tb []nameToken) (int, float64) {
 		return nameDifferent, best
 	}
 	return nameWeak, best
+}
+
+func hasInitial(t []nameToken) bool {
+	for _, x := range t {
+		if x.initial() {
+			return true
+		}
+	}
+	return false
 }

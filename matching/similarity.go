@@ -14,8 +14,8 @@ func jaroWinkler(a, b string) float64 {
 	if a == "" || b == "" {
 		return 0
 	}
-	if isASCII(a) && isASCII(b) {
-		return jwSeq(len(a), len(b), func(i, j int) bool { return a[i] == b[j] })
+	if isASCII(a) && isASCII(b) && len(a) <= 64 && len(b) <= 64 {
+		return jwBytes(a, b)
 	}
 	ra, rb := []rune(a), []rune(b)
 	return jwSeq(len(ra), len(rb), func(i, j int) bool { return ra[i] == rb[j] })
@@ -76,6 +76,53 @@ func jwSeq(la, lb int, eq func(i, j int) bool) float64 {
 	prefix := 0
 	for i := 0; i < min(4, la, lb); i++ {
 		if !eq(i, i) {
+			break
+		}
+		prefix++
+	}
+	return jaro + float64(prefix)*0.1*(1-jaro)
+}
+
+// jwBytes is jwSeq specialised for short ASCII strings.
+func jwBytes(a, b string) float64 {
+	la, lb := len(a), len(b)
+	var ma, mb [64]bool
+	window := max(la, lb)/2 - 1
+	if window < 0 {
+		window = 0
+	}
+	matches := 0
+	for i := 0; i < la; i++ {
+		lo, hi := max(0, i-window), min(lb-1, i+window)
+		for j := lo; j <= hi; j++ {
+			if !mb[j] && a[i] == b[j] {
+				ma[i], mb[j] = true, true
+				matches++
+				break
+			}
+		}
+	}
+	if matches == 0 {
+		return 0
+	}
+	trans, k := 0, 0
+	for i := 0; i < la; i++ {
+		if !ma[i] {
+			continue
+		}
+		for !mb[k] {
+			k++
+		}
+		if a[i] != b[k] {
+			trans++
+		}
+		k++
+	}
+	m := float64(matches)
+	jaro := (m/float64(la) + m/float64(lb) + (m-float64(trans)/2)/m) / 3
+	prefix := 0
+	for i := 0; i < min(4, la, lb); i++ {
+		if a[i] != b[i] {
 			break
 		}
 		prefix++

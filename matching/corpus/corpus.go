@@ -216,7 +216,7 @@ func (g *gen) newPerson(key, team string) *person {
 	case x < 0.89:
 		p.origin = european
 		p.first = europeanFirst[g.pick(len(europeanFirst), 0.4)]
-		p.last = europeanLast[g.pick(len(europeanLast), 0.3)]
+		p.last = g.surname(europeanLast, europeanSurnameParts)
 		p.latFirst, p.latLast = p.first, p.last
 	default:
 		p.origin = asian
@@ -261,10 +261,10 @@ func (g *gen) newPerson(key, team string) *person {
 	return p
 }
 
-// surname draws a common surname (Zipf-like over the head list) 35% of
+// surname draws a common surname (Zipf-like over the head list) 30% of
 // the time, else a rarer one built from parts.
 func (g *gen) surname(head []string, parts [2][]string) string {
-	if g.chance(0.35) {
+	if g.chance(0.30) {
 		return head[g.pick(len(head), 0.5)]
 	}
 	return parts[0][g.r.Intn(len(parts[0]))] + parts[1][g.r.Intn(len(parts[1]))]

@@ -120,16 +120,23 @@ var englishSurnameParts = [2][]string{
 		"Fair", "Farn", "Fitz", "Glen", "Gold", "Green", "Hal", "Ham", "Hart", "Hay", "Hol", "Hun", "Ing", "Kend", "Kings",
 		"Lang", "Lind", "Lock", "Mad", "Mar", "Mid", "Mil", "Mor", "New", "North", "Oak", "Pem", "Pres", "Rad", "Ram",
 		"Red", "Ros", "Rut", "Sal", "Sand", "Sher", "Small", "South", "Stan", "Stock", "Sud", "Sum", "Thorn", "Til", "Wake",
-		"Wal", "War", "Wes", "Whit", "Wil", "Win", "Wood", "Wor", "Yar", "Bar"},
+		"Wal", "War", "Wes", "Whit", "Wil", "Win", "Wood", "Wor", "Yar", "Bar", "Bel", "Bex", "Brom", "Cart", "Chil",
+		"Cor", "Dray", "Fal", "Gar", "Gil", "Grims", "Hals", "Hen", "Hig", "Hux", "Kel", "Kirk", "Lat", "Lev", "Lyn",
+		"Maple", "Mon", "Nor", "Ox", "Pad", "Pen", "Pil", "Quen", "Rain", "Riv", "Shel", "Staf", "Stow", "Swin", "Tam",
+		"Tres", "Ux", "Vin", "Wex", "York"},
 	{"ford", "wood", "ley", "ton", "field", "by", "worth", "well", "more", "combe", "ham", "ridge", "dale", "brook",
-		"stead", "shaw", "wick", "land", "hurst", "bury"},
+		"stead", "shaw", "wick", "land", "hurst", "bury", "den", "cott", "mere", "thorpe", "gate", "wold", "holm", "lock",
+		"bridge", "wall"},
 }
 
 var russianSurnameParts = [2][]string{
 	{"Берёз", "Волог", "Гладк", "Горел", "Дубр", "Жар", "Журб", "Зелен", "Калиш", "Клим", "Кольц", "Крас", "Кругл",
 		"Лесн", "Лип", "Лукь", "Малах", "Мороз", "Некрас", "Остр", "Песк", "Плот", "Рыж", "Сав", "Сед", "Сизов", "Сокол",
 		"Стар", "Тих", "Угл", "Филат", "Хмел", "Черн", "Шир", "Щегл", "Ярц", "Белк", "Вас", "Гром", "Дем", "Ерм", "Зыр",
-		"Ивашк", "Карт", "Лап", "Мих", "Новос", "Паш", "Руд", "Сам"},
+		"Ивашк", "Карт", "Лап", "Мих", "Новос", "Паш", "Руд", "Сам", "Бурл", "Веден", "Голов", "Добр", "Елаг", "Жилк",
+		"Зубк", "Игнаш", "Кисл", "Ломак", "Мартын", "Нагорн", "Огарк", "Пролет", "Рябин", "Слепц", "Тарак", "Ушак",
+		"Фирс", "Хабар", "Цыбул", "Чеботар", "Шишк", "Юрк", "Якуш", "Абрам", "Бочк", "Воронц", "Гусл", "Дымк",
+		"Ершк", "Жуков", "Заботк", "Исаенк", "Кудин", "Лыс", "Мохн", "Нечай", "Орех", "Пыж"},
 	{"ов", "ев", "ин", "ский", "енко", "ых"},
 }
 
@@ -141,4 +148,11 @@ func russianFeminine(s string) string {
 		return s + "а"
 	}
 	return s // -енко, -ых do not change
+}
+
+var europeanSurnameParts = [2][]string{
+	{"Kowal", "Nowic", "Wiśn", "Lewand", "Dąbr", "Zieliń", "Szymań", "Woźn", "Kozł", "Jankow", "Mazur", "Krawcz",
+		"Müll", "Schön", "Größ", "Bräu", "Kühn", "Jäg", "Höf", "Förs", "Sánch", "Domíng", "Gutiér", "Álvar", "Ndiá",
+		"Lefév", "Bérang", "Château", "Fauc", "Guér"},
+	{"ski", "czyk", "ak", "ewicz", "er", "mann", "inger", "hof", "ez", "ard", "on", "ier"},
 }

@@ -1,0 +1,341 @@
+package matching_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/matryer/is"
+
+	"github.com/ovia-hq/ovia/identity"
+	"github.com/ovia-hq/ovia/matching"
+)
+
+var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// ident builds an identity; id doubles as the external id.
+func ident(id string, src identity.Source, name, user, email string) identity.Identity {
+	return identity.Identity{ID: id, Source: src, ExternalID: "x-" + id, DisplayName: name, Username: user, Email: email, ChangedAt: t0}
+}
+
+func bot(id identity.Identity) identity.Identity {
+	id.IsServiceAccount = true
+	return id
+}
+
+func pending(ids ...identity.Identity) []identity.Mapping {
+	ms := make([]identity.Mapping, len(ids))
+	for i, id := range ids {
+		ms[i] = identity.Mapping{Identity: id}
+	}
+	return ms
+}
+
+// linked is an identity already decided (not pending) for person.
+func linked(id identity.Identity, person string, st identity.Status) identity.Mapping {
+	return identity.Mapping{Identity: id, Link: &identity.Link{IdentityID: id.ID, PersonID: person, Status: st, MatchedAt: t0.Add(time.Hour)}}
+}
+
+// outcome is what a scenario expects about one pending identity.
+type outcome struct {
+	id      string
+	status  identity.Status // "" = any
+	with    string          // identity (or "person:ID") it must share a person with
+	notWith []string        // identities / "person:ID" it must not share a person with
+	alone   bool            // must be the only member of its person
+}
+
+type scenario struct {
+	name     string
+	cfg      func(*matching.Config)
+	mappings []identity.Mapping
+	rejected []identity.RejectedPair
+	want     []outcome
+	// absent identities must not get a decision (not pending).
+	absent []string
+}
+
+func scenarios() []scenario {
+	J, G, C := identity.SourceJira, identity.SourceGitLab, identity.SourceConfluence
+	return []scenario{
+		{
+			name: "exact email across sources",
+			mappings: pending(
+				ident("a1", J, "Alex Smith", "", "alex.smith@acme.com"),
+				ident("a2", G, "asmith", "asmith", "alex.smith@acme.com"),
+				ident("a3", C, "Alexander Smith", "", "alex.smith@acme.com"),
+			),
+			want: []outcome{{id: "a1", status: identity.StatusAuto, with: "a2"}, {id: "a3", status: identity.StatusAuto, with: "a1"}},
+		},
+		{
+			name: "email case and whitespace",
+			mappings: pending(
+				ident("b1", J, "Maria Lopez", "", "  Maria.Lopez@ACME.com "),
+				ident("b2", G, "Maria López", "mlopez", "maria.lopez@acme.com"),
+			),
+			want: []outcome{{id: "b1", status: identity.StatusAuto, with: "b2"}},
+		},
+		{
+			name: "username equals email local part",
+			mappings: pending(
+				ident("c1", G, "Chen Wu", "darkstar42", ""),
+				ident("c2", J, "Chen Wu", "", "darkstar42@gmail.com"),
+			),
+			want: []outcome{{id: "c1", status: identity.StatusAuto, with: "c2"}},
+		},
+		{
+			name: "transliterated Cyrillic name, emailless Jira account",
+			mappings: pending(
+				ident("d1", J, "Алексей Смирнов", "", ""),
+				ident("d2", G, "Alexey Smirnov", "alexey-smirnov", "alexey.smirnov@acme.com"),
+			),
+			want: []outcome{{id: "d1", status: identity.StatusConflict, with: "d2"}},
+		},
+		{
+			name: "transliterated names with the same email",
+			mappings: pending(
+				ident("d3", C, "Aleksei Smirnov", "", "a.smirnov@acme.com"),
+				ident("d4", G, "Алексей Смирнов", "asmirnov", "A.Smirnov@acme.com"),
+			),
+			want: []outcome{{id: "d3", status: identity.StatusAuto, with: "d4"}},
+		},
+		{
+			name: "initials",
+			mappings: pending(
+				ident("e1", J, "J. Kowalczyk", "", ""),
+				ident("e2", G, "Jan Kowalczyk", "jkowalczyk", "jan.kowalczyk@acme.com"),
+				ident("e3", C, "J. Kowalczyk", "", "jan.kowalczyk@acme.com"),
+			),
+			want: []outcome{{id: "e3", status: identity.StatusAuto, with: "e2"}, {id: "e1", status: identity.StatusConflict, with: "e2"}},
+		},
+		{
+			name: "two different Alex Smiths",
+			mappings: pending(
+				ident("f1", J, "Alex Smith", "", "alex.smith@acme.com"),
+				ident("f2", G, "Alex Smith", "asmith2", "alex.smith2@acme.com"),
+			),
+			want: []outcome{{id: "f1", status: identity.StatusAuto, notWith: []string{"f2"}}, {id: "f2", status: identity.StatusAuto, alone: true}},
+		},
+		{
+			name: "bot named like a human",
+			mappings: pending(
+				bot(ident("g1", J, "Max Mustermann", "", "")),
+				ident("g2", G, "Max Mustermann", "mmustermann", "max.mustermann@acme.com"),
+				ident("g3", C, "Max Mustermann", "", "max.mustermann@acme.com"),
+			),
+			want: []outcome{{id: "g1", alone: true}, {id: "g2", status: identity.StatusAuto, with: "g3"}},
+		},
+		{
+			name: "Atlassian app accounts stay apart, CI bots link by exact email",
+			mappings: pending(
+				bot(ident("h1", J, "Automation for Jira", "", "")),
+				bot(ident("h2", C, "Automation for Jira", "", "")),
+				ident("h3", J, "Jenkins", "", "jenkins@acme.com"),
+				ident("h4", G, "Jenkins", "jenkins", "jenkins@acme.com"),
+				ident("h5", G, "Jenny Kins", "jkins", "jenny.kins@acme.com"),
+			),
+			want: []outcome{
+				{id: "h1", status: identity.StatusAuto, alone: true},
+				{id: "h2", status: identity.StatusAuto, alone: true},
+				{id: "h3", status: identity.StatusAuto, with: "h4", notWith: []string{"h5"}},
+			},
+		},
+		{
+			name: "shared team mailbox does not merge people",
+			mappings: pending(
+				ident("i1", J, "Alice Brown", "", "team@acme.com"),
+				ident("i2", J, "Bob Green", "", "team@acme.com"),
+				ident("i3", C, "Carol White", "", "qa-team@acme.com"),
+				ident("i4", J, "Dan Black", "", "qa-team@acme.com"),
+			),
+			want: []outcome{
+				{id: "i1", notWith: []string{"i2"}},
+				{id: "i3", notWith: []string{"i4"}},
+			},
+		},
+		{
+			name: "rejected pair is not proposed again",
+			mappings: []identity.Mapping{
+				linked(ident("j1", G, "Sam Taylor", "staylor", "sam.taylor@acme.com"), "P-sam", identity.StatusConfirmed),
+				{Identity: ident("j2", J, "Sam Taylor", "", "sam.taylor@acme.com")},
+			},
+			rejected: []identity.RejectedPair{{IdentityID: "j2", PersonID: "P-sam"}},
+			want:     []outcome{{id: "j2", notWith: []string{"person:P-sam"}, alone: true}},
+		},
+		{
+			name: "confirmed link is kept and new accounts join its person",
+			mappings: []identity.Mapping{
+				linked(ident("k1", G, "Nina Petrova", "npetrova", "nina.petrova@acme.com"), "P-nina", identity.StatusConfirmed),
+				{Identity: ident("k2", J, "Nina Petrova", "", "nina.petrova@acme.com")},
+			},
+			absent: []string{"k1"},
+			want:   []outcome{{id: "k2", status: identity.StatusAuto, with: "person:P-nina"}},
+		},
+		{
+			name: "GitLab noreply email maps to the username",
+			mappings: pending(
+				ident("l1", G, "Omar Haddad", "", "4242-ohaddad@users.noreply.gitlab.com"),
+				ident("l2", C, "Omar Haddad", "ohaddad", ""),
+			),
+			want: []outcome{{id: "l1", status: identity.StatusAuto, with: "l2"}},
+		},
+		{
+			name: "nickname, name only",
+			mappings: pending(
+				ident("m1", J, "Bob Winterbottom", "", ""),
+				ident("m2", G, "Robert Winterbottom", "rwinterbottom", "robert.winterbottom@acme.com"),
+			),
+			want: []outcome{{id: "m1", status: identity.StatusConflict, with: "m2"}},
+		},
+		{
+			name: "typo in surname, name only",
+			mappings: pending(
+				ident("n1", C, "Katherine Johnstone", "", ""),
+				ident("n2", G, "Katherine Jonhstone", "kjohnstone", "kjohnstone@acme.com"),
+			),
+			want: []outcome{{id: "n1", status: identity.StatusConflict, with: "n2"}},
+		},
+		{
+			name: "emailless Jira account with only a display name is a conflict, not auto",
+			mappings: pending(
+				ident("o1", J, "Priya Raman", "", ""),
+				ident("o2", G, "Priya Raman", "praman", "priya@raman.dev"),
+			),
+			want: []outcome{{id: "o1", status: identity.StatusConflict, with: "o2"}},
+		},
+		{
+			name: "configured domain alias",
+			cfg:  func(c *matching.Config) { c.DomainAliases = map[string]string{"acme.io": "acme.com"} },
+			mappings: pending(
+				ident("p1", J, "Li Wei", "", "li.wei@acme.io"),
+				ident("p2", G, "Li Wei", "liwei", "li.wei@acme.com"),
+			),
+			want: []outcome{{id: "p1", status: identity.StatusAuto, with: "p2"}},
+		},
+		{
+			name: "Gmail +tag and dots",
+			mappings: pending(
+				ident("q1", G, "Tom Hardy", "thardy", "tom.hardy+gitlab@gmail.com"),
+				ident("q2", J, "Tom Hardy", "", "TomHardy@googlemail.com"),
+			),
+			want: []outcome{{id: "q1", status: identity.StatusAuto, with: "q2"}},
+		},
+		{
+			name: "stale automatic link is decided again; human links are not",
+			mappings: []identity.Mapping{
+				linked(ident("r1", G, "Eva Novak", "enovak", "eva.novak@acme.com"), "P-eva", identity.StatusConfirmed),
+				{Identity: func() identity.Identity {
+					id := ident("r2", J, "Eva Novak", "", "eva.novak@acme.com")
+					id.ChangedAt = t0.Add(2 * time.Hour) // changed after it was matched
+					return id
+				}(), Link: &identity.Link{IdentityID: "r2", PersonID: "P-other", Status: identity.StatusAuto, MatchedAt: t0.Add(time.Hour)}},
+				linked(ident("r3", C, "Eve Novak", "", "eve@elsewhere.org"), "P-eve", identity.StatusRejected),
+			},
+			absent: []string{"r1", "r3"},
+			want:   []outcome{{id: "r2", status: identity.StatusAuto, with: "person:P-eva"}},
+		},
+		{
+			name: "second account in the same tool with a personal email is only suggested",
+			mappings: pending(
+				ident("s1", G, "Ingrid Halvorsen", "ihalvorsen", "ingrid.halvorsen@acme.com"),
+				ident("s2", G, "Ingrid Halvorsen", "frostbyte", "frostbyte@proton.me"),
+			),
+			want: []outcome{{id: "s2", status: identity.StatusConflict, with: "s1"}},
+		},
+	}
+}
+
+func TestScenarios(t *testing.T) {
+	for _, sc := range scenarios() {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			is := is.New(t)
+			cfg := matching.DefaultConfig()
+			if sc.cfg != nil {
+				sc.cfg(&cfg)
+			}
+			eng, err := matching.New(cfg)
+			is.NoErr(err)
+			res, err := eng.Resolve(context.Background(), identity.MatchState{Mappings: sc.mappings, Rejected: sc.rejected})
+			is.NoErr(err)
+			person := personOf(sc.mappings, res.Decisions)
+			byID := map[string]identity.Decision{}
+			for _, d := range res.Decisions {
+				byID[d.IdentityID] = d
+				is.True(d.Score >= 0 && d.Score <= 1)                                           // score in [0,1]
+				is.True((d.PersonID == "") != (d.NewPersonKey == ""))                           // PersonID xor NewPersonKey
+				is.True(d.Status == identity.StatusAuto || d.Status == identity.StatusConflict) // engine statuses only
+				var tr matching.Trace
+				is.NoErr(json.Unmarshal(d.Trace, &tr)) // trace is JSON
+				is.True(tr.Reason != "")               // trace has a reason
+				for _, r := range sc.rejected {
+					is.True(!(r.IdentityID == d.IdentityID && r.PersonID == d.PersonID)) // rejected pair proposed
+					for _, cp := range d.CandidatePersonIDs {
+						is.True(!(r.IdentityID == d.IdentityID && r.PersonID == cp)) // rejected pair listed
+					}
+				}
+			}
+			for _, id := range sc.absent {
+				_, ok := byID[id]
+				is.True(!ok) // a non-pending identity got a decision
+			}
+			for _, w := range sc.want {
+				d, ok := byID[w.id]
+				is.True(ok) // pending identity without decision
+				if w.status != "" {
+					if d.Status != w.status {
+						t.Logf("trace of %s: %s", w.id, d.Trace)
+					}
+					is.Equal(d.Status, w.status)
+				}
+				if w.with != "" {
+					if person[w.id] != person[w.with] {
+						t.Logf("trace of %s: %s", w.id, d.Trace)
+					}
+					is.Equal(person[w.id], person[w.with])
+				}
+				for _, o := range w.notWith {
+					is.True(person[w.id] != person[o]) // must not share a person
+				}
+				if w.alone {
+					n := 0
+					for _, p := range person {
+						if p == person[w.id] {
+							n++
+						}
+					}
+					is.Equal(n, 2) // itself and its own "id:" entry
+				}
+			}
+		})
+	}
+}
+
+// personOf maps identity ID → person key after applying decisions; the
+// "person:ID" entries map existing persons to themselves.
+func personOf(ms []identity.Mapping, ds []identity.Decision) map[string]string {
+	out := map[string]string{}
+	for _, m := range ms {
+		if m.Link != nil && !m.Pending() {
+			out[m.Identity.ID] = "person:" + m.Link.PersonID
+			out["person:"+m.Link.PersonID] = "person:" + m.Link.PersonID
+		}
+	}
+	for _, d := range ds {
+		if d.PersonID != "" {
+			out[d.IdentityID] = "person:" + d.PersonID
+		} else {
+			out[d.IdentityID] = "new:" + d.NewPersonKey
+			out["id:"+d.IdentityID] = "new:" + d.NewPersonKey
+		}
+	}
+	return out
+}
+
+func ExampleEngine_Resolve_scenarios() {
+	// (kept small; see Example in example_test.go)
+	fmt.Println(len(scenarios()) >= 15)
+	// Output: true
+}
