@@ -1,0 +1,99 @@
+package gitlab_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/matryer/is"
+
+	"github.com/ovia-hq/ovia/connectors"
+	"github.com/ovia-hq/ovia/connectors/fake"
+	"github.com/ovia-hq/ovia/connectors/gitlab"
+	"github.com/ovia-hq/ovia/identity"
+)
+
+// TestSyncFromFake syncs every stream of a generated org from
+// connectors/fake, with and without injected faults, and checks nothing is
+// lost or invented.
+func TestSyncFromFake(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		faults fake.Faults
+	}{
+		{"clean", fake.Faults{}},
+		{"faulty", fake.Faults{
+			RateLimitEvery: 17, OmitRetryAfter: true, ServerErrorEvery: 23, ServerErrorBurst: 2, TruncateEvery: 29, InvalidJSONEvery: 31,
+			DuplicateAcrossPages: true, ChangeDuringSync: true,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			is := is.New(t)
+			org := fake.Generate(fake.OrgSpec{Seed: 11, People: 25, Issues: 50, MRsPerProject: 120, Months: 3, Now: time.Date(2026, 3, 2, 10, 30, 0, 0, time.UTC)})
+			srv := fake.Start(org, fake.Options{GitLabFaults: tt.faults})
+			t.Cleanup(srv.Close)
+			c, err := gitlab.New(gitlab.Config{BaseURL: srv.GitLabURL, Token: fake.DefaultGitLabToken, Group: org.Spec().GitLabGroup}, gitlab.Options{
+				MaxRetries: 10,
+				Sleep:      func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+				Now:        org.Now,
+			})
+			is.NoErr(err)
+			since := org.Now().AddDate(-2, 0, 0)
+
+			got := map[connectors.Stream]map[string]bool{}
+			var deployments []connectors.Deployment
+			var projects map[string]bool
+			for _, stream := range c.Streams() {
+				got[stream] = map[string]bool{}
+				projects = map[string]bool{}
+				var last connectors.Page
+				for p, err := range c.Fetch(context.Background(), connectors.FetchRequest{Stream: stream, Since: since}) {
+					is.NoErr(err)
+					for _, pr := range p.Projects {
+						projects[pr.ExternalID] = true
+					}
+					for _, id := range p.Identities {
+						if stream == connectors.StreamUsers {
+							got[stream][id.ExternalID] = true
+						}
+					}
+					for _, m := range p.MergeRequests {
+						got[stream][m.ExternalID] = true
+					}
+					for _, pl := range p.Pipelines {
+						got[stream][pl.ExternalID] = true
+					}
+					deployments = append(deployments, p.Deployments...)
+					for _, d := range p.Deployments {
+						got[stream][d.ExternalID] = true
+					}
+					last = p
+				}
+				if stream != connectors.StreamUsers {
+					is.Equal(len(projects), len(org.Projects()))
+					is.True(!last.MaxUpdated.IsZero()) // the final page carries the run's newest update
+				}
+			}
+			is.Equal(len(got[connectors.StreamUsers]), len(org.Accounts(identity.SourceGitLab)))
+			is.Equal(len(got[connectors.StreamMergeRequests]), len(org.MergeRequests()))
+			is.Equal(len(got[connectors.StreamPipelines]), len(org.Pipelines()))
+			is.Equal(len(got[connectors.StreamDeployments]), len(org.Deployments()))
+
+			shipped := map[string]int{}
+			for _, d := range org.Deployments() {
+				if d.Tier == "production" && d.Status == "success" {
+					shipped[strconv.Itoa(d.ID)] = len(d.MergeRequestIDs)
+				}
+			}
+			for _, d := range deployments {
+				if n, ok := shipped[d.ExternalID]; ok {
+					is.Equal(len(d.MergeRequestIDs), n)
+				}
+			}
+		})
+	}
+}
