@@ -3,7 +3,6 @@ package matching_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"testing"
 	"time"
 
@@ -334,8 +333,3 @@ func personOf(ms []identity.Mapping, ds []identity.Decision) map[string]string {
 	return out
 }
 
-func ExampleEngine_Resolve_scenarios() {
-	// (kept small; see Example in example_test.go)
-	fmt.Println(len(scenarios()) >= 15)
-	// Output: true
-}
