@@ -57,6 +57,12 @@ type Options struct {
 	// instead of asking which MRs each successful production deployment
 	// shipped.
 	SkipDeploymentMergeRequests bool
+	// EmbeddedIdentities puts the users embedded in merge requests,
+	// pipelines and deployments (authors, mergers, reviewers) on their
+	// pages as identities. They carry no email, so by default they are
+	// left out and the users stream alone supplies GitLab identities: an
+	// upsert of these would blank emails the users stream found.
+	EmbeddedIdentities bool
 }
 
 // Client is a GitLab connector. It implements connectors.Connector.

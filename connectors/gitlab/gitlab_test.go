@@ -252,7 +252,7 @@ func mrServer(t *testing.T, b bundle) {
 
 func TestMergeRequests(t *testing.T) {
 	is := is.New(t)
-	b := setup(t, gitlab.Config{Group: "acme/platform"}, gitlab.Options{})
+	b := setup(t, gitlab.Config{Group: "acme/platform"}, gitlab.Options{EmbeddedIdentities: true})
 	mrServer(t, b)
 	since := time.Date(2019, 6, 1, 0, 0, 0, 0, time.UTC)
 	pages, err := collect(t, b.client, connectors.FetchRequest{Stream: connectors.StreamMergeRequests, Since: since})
@@ -371,7 +371,7 @@ func TestOffsetPagingWithoutTotalsPastTenThousand(t *testing.T) {
 
 func TestPipelines(t *testing.T) {
 	is := is.New(t)
-	b := setup(t, gitlab.Config{ProjectIDs: []int64{12345678}}, gitlab.Options{})
+	b := setup(t, gitlab.Config{ProjectIDs: []int64{12345678}}, gitlab.Options{EmbeddedIdentities: true})
 	b.srv.handle("GET /api/v4/projects/12345678", func(w http.ResponseWriter, r *http.Request) {
 		var ps []json.RawMessage
 		_ = json.Unmarshal(testdata(t, "group_projects_page1.json"), &ps)
@@ -527,4 +527,16 @@ func TestLinkToAnotherHostStaysOnConfiguredHost(t *testing.T) {
 	is.NoErr(err)
 	is.Equal(len(pages), 2)
 	is.Equal(b.srv.count("/api/v4/users"), 2)
+}
+
+func TestEmbeddedIdentitiesOffByDefault(t *testing.T) {
+	is := is.New(t)
+	b := setup(t, gitlab.Config{Group: "acme/platform"}, gitlab.Options{})
+	mrServer(t, b)
+	pages, err := collect(t, b.client, connectors.FetchRequest{Stream: connectors.StreamMergeRequests, Since: time.Date(2019, 6, 1, 0, 0, 0, 0, time.UTC)})
+	is.NoErr(err)
+	for _, p := range pages {
+		is.Equal(len(p.Identities), 0) // email-less copies would blank the users stream's emails
+	}
+	is.Equal(pages[1].MergeRequests[0].AuthorID, "2295562") // still referenced by id
 }

@@ -248,7 +248,9 @@ func (c *Client) mergeRequestPage(_ context.Context, projectID int64, items []js
 			page.MaxUpdated = mr.UpdatedAt
 		}
 	}
-	page.Identities = ppl.list
+	if c.o.EmbeddedIdentities {
+		page.Identities = ppl.list
+	}
 	return page, nil
 }
 
@@ -335,7 +337,9 @@ func (c *Client) pipelinePage(ctx context.Context, projectID int64, items []json
 			page.MaxUpdated = rec.UpdatedAt
 		}
 	}
-	page.Identities = ppl.list
+	if c.o.EmbeddedIdentities {
+		page.Identities = ppl.list
+	}
 	return page, nil
 }
 
@@ -434,7 +438,9 @@ func (c *Client) deploymentPage(ctx context.Context, projectID int64, items []js
 	if err != nil {
 		return page, err
 	}
-	page.Identities = ppl.list
+	if c.o.EmbeddedIdentities {
+		page.Identities = ppl.list
+	}
 	return page, nil
 }
 
