@@ -163,6 +163,7 @@ type call struct {
 	status int
 	fired  []string
 	base   string // scheme://host of the request
+	ended  bool
 }
 
 type callKey struct{}
@@ -180,7 +181,13 @@ func (s *server) begin(w http.ResponseWriter, r *http.Request) *call {
 
 func (c *call) fire(kind string) { c.fired = append(c.fired, kind) }
 
+// end records the call once: before the body is written (so a client that
+// has read the answer sees it counted) or when the handler returns.
 func (c *call) end() {
+	if c.ended {
+		return
+	}
+	c.ended = true
 	s := c.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -255,8 +262,9 @@ func (c *call) preFaults(rateLimitHeaders func(h http.Header, n int, limited boo
 func (c *call) text(status int, contentType, body string) {
 	c.w.Header().Set("Content-Type", contentType)
 	c.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	c.w.WriteHeader(status)
 	c.status = status
+	c.end()
+	c.w.WriteHeader(status)
 	_, _ = c.w.Write([]byte(body))
 }
 
@@ -296,8 +304,9 @@ func (c *call) body(status int, body []byte) {
 	}
 	c.w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	c.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	c.w.WriteHeader(status)
 	c.status = status
+	c.end()
+	c.w.WriteHeader(status)
 	_, _ = c.w.Write(body)
 }
 

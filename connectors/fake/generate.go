@@ -465,6 +465,13 @@ func (g *gen) gitlab() {
 		o.projects = append(o.projects, p)
 		g.envIDs[p.ID] = [2]int{7000 + 2*pi, 7001 + 2*pi}
 		devs := g.teamGitLab(pi % g.teams)
+		if o.projectMembers == nil {
+			o.projectMembers = map[int][]int{}
+		}
+		o.projectMembers[p.ID] = slices.Clone(devs)
+		if bot := g.projBots[p.ID]; bot != 0 {
+			o.projectMembers[p.ID] = append(o.projectMembers[p.ID], bot)
+		}
 		for range o.spec.MRsPerProject {
 			o.mrs = append(o.mrs, g.mergeRequest(p, devs))
 		}

@@ -31,6 +31,8 @@ func NewGitLabServer(org *Org, token string, f Faults) *GitLabServer {
 	g.handle("GET /api/v4/groups/{id}/members", g.members)
 	g.handle("GET /api/v4/groups/{id}/projects", g.groupProjects)
 	g.handle("GET /api/v4/projects/{id}", g.project)
+	g.handle("GET /api/v4/projects/{id}/members/all", g.projectMembers)
+	g.handle("GET /api/v4/projects/{id}/members", g.projectMembers)
 	g.handle("GET /api/v4/projects/{id}/merge_requests", g.mergeRequests)
 	g.handle("GET /api/v4/projects/{id}/pipelines", g.pipelines)
 	g.handle("GET /api/v4/projects/{id}/pipelines/{pid}", g.pipeline)
@@ -338,9 +340,39 @@ func (g *GitLabServer) members(c *call) {
 			ids = append(ids, id)
 		}
 	}
-	ids = pageOf(c, ids)
+	out := c.glMembers(o, pageOf(c, ids))
+	o.mu.RUnlock()
+	c.json(http.StatusOK, out)
+}
+
+// projectMembers lists a project's members: its team and its project bot
+// (members/all of a project in a group also inherits the group's members;
+// the fake keeps to direct members so the two listings differ).
+func (g *GitLabServer) projectMembers(c *call) {
+	o := g.org
+	o.mu.RLock()
+	p, ok := g.projectOf(c)
+	if !ok {
+		o.mu.RUnlock()
+		c.errorf(http.StatusNotFound, "404 Project Not Found")
+		return
+	}
+	ids := slices.Clone(o.projectMembers[p.ID])
+	out := c.glMembers(o, pageOf(c, ids))
+	o.mu.RUnlock()
+	c.json(http.StatusOK, out)
+}
+
+func (c *call) glMembers(o *Org, ids []int) []glMember {
 	out := make([]glMember, len(ids))
-	owner := c.glUser(o, g.gitlabUsers()[0])
+	var owner *glUserBasic
+	for _, a := range o.accounts {
+		if a.Source == "gitlab" {
+			id, _ := strconv.Atoi(a.ExternalID)
+			owner = c.glUser(o, id)
+			break
+		}
+	}
 	for i, id := range ids {
 		level := 30
 		switch {
@@ -352,8 +384,7 @@ func (g *GitLabServer) members(c *call) {
 		out[i] = glMember{glUserBasic: *c.glUser(o, id), AccessLevel: level,
 			CreatedAt: glTime(o.accounts[o.gitlabIdx[id]].CreatedAt.Add(day)), CreatedBy: owner, MembershipState: "active"}
 	}
-	o.mu.RUnlock()
-	c.json(http.StatusOK, out)
+	return out
 }
 
 func (c *call) glProject(o *Org, p *Project) map[string]any {

@@ -198,6 +198,9 @@ func TestGitLabKeysetAndMembers(t *testing.T) {
 	rows, _ := offsetAll(t, b, "/api/v4/groups/1001/members/all?per_page=20")
 	is.True(len(rows) > 0 && len(rows) < len(want)) // bots and personal accounts are not group members
 
+	pm, _ := offsetAll(t, b, "/api/v4/projects/4102/members/all?per_page=5")
+	is.True(len(pm) > 1 && len(pm) < len(want)) // the team and the project bot
+
 	projects, _ := offsetAll(t, b, "/api/v4/groups/corp/projects?per_page=2")
 	is.Equal(len(projects), len(org.Projects()))
 	var p struct {

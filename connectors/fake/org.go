@@ -327,8 +327,10 @@ type Org struct {
 	groupID     int
 	jiraIdx     map[string]int // Jira accountId → index in accounts
 	gitlabIdx   map[int]int    // GitLab user id → index in accounts
-	mutations   uint64
-	historySeq  int
+	// projectMembers are the GitLab user ids of each project's members.
+	projectMembers map[int][]int
+	mutations      uint64
+	historySeq     int
 }
 
 // Spec returns the spec the org was generated from, defaults applied.
