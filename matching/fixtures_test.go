@@ -332,4 +332,3 @@ func personOf(ms []identity.Mapping, ds []identity.Decision) map[string]string {
 	}
 	return out
 }
-

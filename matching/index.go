@@ -192,12 +192,12 @@ func (p *profile) blockKeys(dst []string) []string {
 }
 
 func appendNameKey(dst []string, word string, other nameToken) []string {
-	dst = append(dst, "n"+word+"|"+other.s[:1])
+	dst = append(dst, "n"+word+"|"+other.head())
 	if other.raw0 != other.s[0] && other.raw0 < 0x80 {
 		dst = append(dst, "n"+word+"|"+string(rune(other.raw0)))
 	}
 	for _, g := range other.groups {
-		if gi := groupNames[g][:1]; gi != other.s[:1] {
+		if gi := groupNames[g][:1]; gi != other.head() {
 			dst = append(dst, "n"+word+"|"+gi)
 		}
 	}

@@ -78,6 +78,19 @@ func foldText(s string) string {
 // transliteration ones) onto one form: x→ks, kh→h, ph→f, w→v, y/j→i,
 // c→k (except ch), doubled letters collapsed, final ff→v.
 func canonToken(t string) string {
+	// folds can create new foldable pairs ("qh" → "kh"): repeat to a
+	// fixpoint so the result is stable.
+	for range 4 {
+		n := canonOnce(t)
+		if n == t {
+			break
+		}
+		t = n
+	}
+	return t
+}
+
+func canonOnce(t string) string {
 	if len(t) == 1 {
 		// an initial: map the letter like the first letter of a name.
 		switch t[0] {
@@ -90,83 +103,70 @@ func canonToken(t string) string {
 		}
 		return t
 	}
-	if len(t) == 0 {
-		return t
+	if len(t) == 0 || !isASCII(t) {
+		return t // spelling folds are for Latin script only
 	}
 	b := make([]byte, 0, len(t)+2)
+	push := func(c byte) {
+		if n := len(b); n > 0 && b[n-1] == c {
+			return // doubled letters collapse
+		}
+		if c == 'o' && len(b) >= 2 && b[len(b)-1] == 'i' && !isVowel(b[len(b)-2]) {
+			b[len(b)-1] = 'e' // Russian ё after a consonant: yo/io/jo → e
+			return
+		}
+		b = append(b, c)
+	}
 	for i := 0; i < len(t); i++ {
 		c := t[i]
 		next := byte(0)
 		if i+1 < len(t) {
 			next = t[i+1]
 		}
-		switch c {
-		case 'x':
-			b = append(b, 'k', 's')
-			continue
-		case 'k':
-			if next == 'h' {
-				b = append(b, 'h')
-				i++
-				continue
-			}
-		case 'p':
-			if next == 'h' {
-				b = append(b, 'f')
-				i++
-				continue
-			}
-		case 'w':
-			c = 'v'
-		case 'y', 'j':
-			c = 'i'
-		case 'q':
-			c = 'k'
-		case 'c':
-			if next == 'k' {
-				continue
-			}
-			if next != 'h' {
-				c = 'k'
-			}
-		case 't':
-			if next == 'c' && i+2 < len(t) && t[i+2] == 'h' {
-				continue // tch → ch
-			}
-			if strings.HasPrefix(t[i:], "tsch") {
-				b = append(b, 'c', 'h')
-				i += 3
-				continue // German tsch → ch
-			}
-		case 's':
-			if strings.HasPrefix(t[i:], "schtsch") {
-				b = append(b, 's', 'h')
-				i += 6
-				continue
-			}
-			if strings.HasPrefix(t[i:], "shch") {
-				b = append(b, 's', 'h')
-				i += 3
-				continue
-			}
-			if next == 'c' && i+2 < len(t) && t[i+2] == 'h' {
-				b = append(b, 's', 'h')
-				i += 2
-				continue
-			}
+		switch {
+		case c == 'x':
+			push('k')
+			push('s')
+		case c == 'k' && next == 'h':
+			push('h')
+			i++
+		case c == 'p' && next == 'h':
+			push('f')
+			i++
+		case c == 'w':
+			push('v')
+		case c == 'y' || c == 'j':
+			push('i')
+		case c == 'q':
+			push('k')
+		case c == 'c' && next == 'k':
+			// ck → k
+		case c == 'c' && next != 'h':
+			push('k')
+		case c == 't' && strings.HasPrefix(t[i:], "tch"):
+			// tch → ch
+		case c == 't' && strings.HasPrefix(t[i:], "tsch"):
+			push('c')
+			push('h')
+			i += 3 // German tsch → ch
+		case c == 's' && strings.HasPrefix(t[i:], "schtsch"):
+			push('s')
+			push('h')
+			i += 6
+		case c == 's' && strings.HasPrefix(t[i:], "shch"):
+			push('s')
+			push('h')
+			i += 3
+		case c == 's' && strings.HasPrefix(t[i:], "sch"):
+			push('s')
+			push('h')
+			i += 2
+		default:
+			push(c)
 		}
-		if c == 'o' && len(b) >= 2 && b[len(b)-1] == 'i' && !isVowel(b[len(b)-2]) {
-			// Russian ё after a consonant: yo/io/jo/e → e
-			b[len(b)-1] = 'e'
-			continue
-		}
-		if n := len(b); n > 0 && b[n-1] == c {
-			continue
-		}
-		b = append(b, c)
 	}
 	if n := len(b); n > 3 && b[n-1] == 'f' && b[n-2] == 'o' {
-		b[n-1] = 'v'
+		b[n-1] = 'v' // Smirnoff → smirnov
 	}
 	return string(b)
 }
@@ -186,7 +186,15 @@ type nameToken struct {
 	groups []uint16 // nickname groups the token belongs to
 }
 
-func (t nameToken) initial() bool { return len(t.s) == 1 }
+func (t nameToken) initial() bool {
+	return len(t.s) == 1 || len(t.s) <= utf8.UTFMax && utf8.RuneCountInString(t.s) == 1
+}
+
+// head is the token's first letter.
+func (t nameToken) head() string {
+	_, n := utf8.DecodeRuneInString(t.s)
+	return t.s[:n]
+}
 
 // shareGroup reports whether two tokens are nicknames of one name.
 func shareGroup(a, b nameToken) bool {
@@ -306,6 +314,9 @@ func (e *Engine) normalizeEmail(s string) normalizedEmail {
 		return normalizedEmail{}
 	}
 	local, domain := s[:at], strings.TrimSuffix(s[at+1:], ".")
+	if domain == "" {
+		return normalizedEmail{}
+	}
 	if domain == "users.noreply.gitlab.com" || domain == "users.noreply.github.com" {
 		u := local
 		if i := strings.IndexByte(u, '-'); i > 0 && isDigits(u[:i]) {

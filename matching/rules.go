@@ -441,7 +441,7 @@ func tokenSim(a, b nameToken) (float64, int) {
 		return 1, tokExact
 	}
 	if a.initial() || b.initial() {
-		if a.s[0] == b.s[0] || a.raw0 == b.raw0 {
+		if a.head() == b.head() || a.raw0 == b.raw0 {
 			return 0.9, tokInitial
 		}
 		return 0, tokOther
