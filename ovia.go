@@ -11,6 +11,7 @@ import (
 
 	"github.com/ovia-hq/ovia/identity"
 	"github.com/ovia-hq/ovia/internal/oviaerr"
+	"github.com/ovia-hq/ovia/matching"
 	"github.com/ovia-hq/ovia/storage"
 )
 
@@ -37,6 +38,8 @@ type Config struct {
 	Now func() time.Time
 	// SkipMigrate opens without applying migrations.
 	SkipMigrate bool
+	// Matching configures the matching engine (default matching.DefaultConfig()).
+	Matching matching.Config
 }
 
 // Option changes a Config.
@@ -47,6 +50,10 @@ func WithLogger(l *slog.Logger) Option { return func(c *Config) { c.Logger = l }
 
 // WithClock sets the clock.
 func WithClock(now func() time.Time) Option { return func(c *Config) { c.Now = now } }
+
+// WithMatching sets the matching engine's configuration (thresholds,
+// domain aliases, service-account patterns).
+func WithMatching(m matching.Config) Option { return func(c *Config) { c.Matching = m } }
 
 // WithoutMigrations opens without applying migrations (see Client.Migrate).
 func WithoutMigrations() Option { return func(c *Config) { c.SkipMigrate = true } }
@@ -61,9 +68,12 @@ type Client struct {
 // Open opens the database dsn names: "sqlite:PATH", a bare file path, or a
 // postgres:// URL. Migrations are applied unless WithoutMigrations is given.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Client, error) {
-	cfg := Config{Now: time.Now, Logger: slog.New(slog.DiscardHandler)}
+	cfg := Config{Now: time.Now, Logger: slog.New(slog.DiscardHandler), Matching: matching.DefaultConfig()}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if err := cfg.Matching.Validate(); err != nil {
+		return nil, err
 	}
 	db, err := storage.Open(ctx, dsn, storage.Options{Now: cfg.Now, Logger: cfg.Logger, SkipMigrate: cfg.SkipMigrate})
 	if err != nil {

@@ -54,12 +54,16 @@ Commands:
   identities import FILE.csv   import identities (source, external_id, username,
                                email, display_name, is_service_account)
   identities export [--out F]  export identities with person_id, status, score
+  sync [--source S] [--stream S] [--no-match]
+                               sync configured sources (JIRA_*, GITLAB_*,
+                               CONFLUENCE_*), then run matching
+  match                        link new and changed identities to people
 
 Global flags:
   --db DSN      database: sqlite:PATH, a file path, or a postgres:// URL
                 (env OVIA_DB; default ovia.db)
   --org ID      organisation (default "default")
-  --log-level   debug, info, warn or error (env OVIA_LOG_LEVEL; default info)
+  --log-level   debug, info, warn or error (env OVIA_LOG_LEVEL; default warn)
 `
 
 // globals are the flags every command shares.
@@ -91,7 +95,9 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		g.db = "ovia.db"
 	}
 	if g.logLevel == "" {
-		g.logLevel = "info"
+		// Commands print their own progress and summaries; logs are for
+		// what goes wrong. (serve logs at info.)
+		g.logLevel = "warn"
 	}
 	fs := flag.NewFlagSet("oviad", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -125,6 +131,10 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		return cmdMigrate(ctx, g, logger, cmdArgs, e)
 	case "identities":
 		return cmdIdentities(ctx, g, logger, cmdArgs, e)
+	case "sync":
+		return cmdSync(ctx, g, logger, cmdArgs, e)
+	case "match":
+		return cmdMatch(ctx, g, logger, cmdArgs, e)
 	default:
 		return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 	}

@@ -1,0 +1,90 @@
+package ovia
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ovia-hq/ovia/connectors"
+	"github.com/ovia-hq/ovia/identity"
+	"github.com/ovia-hq/ovia/matching"
+)
+
+// ResolveReport says what one matching run did.
+type ResolveReport struct {
+	Matching matching.Stats      `json:"matching"`
+	Applied  identity.ApplyStats `json:"applied"`
+	Elapsed  time.Duration       `json:"elapsed"`
+}
+
+// Resolve runs matching over an org's new and changed identities and
+// applies the decisions: sure links are made, doubtful ones queued as
+// conflicts, the rest get a person of their own. Human decisions stay.
+func (c *Client) Resolve(ctx context.Context, orgID string) (ResolveReport, error) {
+	if orgID == "" {
+		orgID = identity.DefaultOrg
+	}
+	start := c.cfg.Now()
+	st, err := c.db.Identity().LoadMatchState(ctx, orgID)
+	if err != nil {
+		return ResolveReport{}, fmt.Errorf("resolve: %w", err)
+	}
+	eng, err := matching.New(c.cfg.Matching)
+	if err != nil {
+		return ResolveReport{}, fmt.Errorf("resolve: %w", err)
+	}
+	res, err := eng.Resolve(ctx, st)
+	if err != nil {
+		return ResolveReport{}, fmt.Errorf("resolve: %w", err)
+	}
+	applied, err := c.identity.ApplyDecisions(ctx, orgID, st, res.Decisions)
+	if err != nil {
+		return ResolveReport{}, fmt.Errorf("resolve: %w", err)
+	}
+	rep := ResolveReport{Matching: res.Stats, Applied: applied, Elapsed: c.cfg.Now().Sub(start)}
+	c.cfg.Logger.Info("matching done", "org", orgID, "pending", res.Stats.Pending, "auto", res.Stats.Auto,
+		"conflict", res.Stats.Conflict, "own", res.Stats.Own, "elapsed", rep.Elapsed)
+	return rep, nil
+}
+
+// SyncRequest asks for one sync run.
+type SyncRequest struct {
+	OrgID string
+	// Sources to sync (e.g. from SourcesFromEnv, or connectors/fake).
+	Sources []connectors.Connector
+	// Streams, if set, restricts which streams run.
+	Streams []connectors.Stream
+	// Owner names this replica in leases (default "oviad").
+	Owner string
+	// Progress is called after every committed page.
+	Progress func(connectors.Progress)
+	// SkipMatch leaves matching for later (oviad match).
+	SkipMatch bool
+}
+
+// SyncReport is the outcome of Sync.
+type SyncReport struct {
+	Streams []connectors.StreamResult `json:"streams"`
+	Resolve *ResolveReport            `json:"resolve,omitempty"`
+}
+
+// Sync runs every stream of every source under the stream's lease, then
+// matching (unless skipped). It returns the report and the first error;
+// streams after a failed one still run.
+func (c *Client) Sync(ctx context.Context, req SyncRequest) (SyncReport, error) {
+	if req.OrgID == "" {
+		req.OrgID = identity.DefaultOrg
+	}
+	s := connectors.NewSyncer(c.db.Records(), connectors.SyncConfig{Owner: req.Owner, Now: c.cfg.Now, Logger: c.cfg.Logger, Progress: req.Progress})
+	results, err := s.Sync(ctx, req.OrgID, req.Sources, req.Streams...)
+	rep := SyncReport{Streams: results}
+	if err != nil || req.SkipMatch {
+		return rep, err
+	}
+	r, err := c.Resolve(ctx, req.OrgID)
+	if err != nil {
+		return rep, err
+	}
+	rep.Resolve = &r
+	return rep, nil
+}
