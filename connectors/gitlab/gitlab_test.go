@@ -540,3 +540,26 @@ func TestEmbeddedIdentitiesOffByDefault(t *testing.T) {
 	}
 	is.Equal(pages[1].MergeRequests[0].AuthorID, "2295562") // still referenced by id
 }
+
+func TestFailureFlushesHeldPage(t *testing.T) {
+	is := is.New(t)
+	b := setup(t, gitlab.Config{Group: "acme/platform"}, gitlab.Options{})
+	b.srv.handle("GET /api/v4/groups/{id}/projects", keyset(t, func() string { return b.srv.srv.URL }, "group_projects_page1.json", "group_projects_page2.json"))
+	b.srv.handle("GET /api/v4/projects/12345678/merge_requests", offset(t, "mrs_api_page1.json"))
+	b.srv.handle("GET /api/v4/projects/12345679/merge_requests", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+	})
+	var pages []connectors.Page
+	var err error
+	for p, e := range b.client.Fetch(context.Background(), connectors.FetchRequest{Stream: connectors.StreamMergeRequests, Since: time.Date(2019, 6, 1, 0, 0, 0, 0, time.UTC)}) {
+		if e != nil {
+			err = e
+			break
+		}
+		pages = append(pages, p)
+	}
+	is.True(err != nil)
+	is.Equal(len(pages), 2) // projects, then the first project's MRs
+	is.Equal(len(pages[1].MergeRequests), 1)
+	is.True(pages[1].MaxUpdated.IsZero()) // the failed project may hold older updates
+}

@@ -102,6 +102,16 @@ func (p *pager) emit(pg connectors.Page) error {
 	return nil
 }
 
+// flush yields the held-back page as it is (after a failure: its items
+// are good, and without the run's newest update it cannot move a cursor
+// too far).
+func (p *pager) flush() {
+	if p.pending != nil {
+		p.yield(*p.pending, nil)
+		p.pending = nil
+	}
+}
+
 func (p *pager) finish() error {
 	if p.pending == nil {
 		return nil
@@ -167,6 +177,9 @@ func (c *Client) fetchProjectStream(ctx context.Context, req connectors.FetchReq
 			return pg.emit(page)
 		})
 		if err != nil {
+			if !errors.Is(err, errStop) {
+				pg.flush()
+			}
 			return err
 		}
 	}
