@@ -42,9 +42,47 @@ func TestDebugErrors(t *testing.T) {
 			}
 			byPerson[c.Truth[id.ID]] = append(byPerson[c.Truth[id.ID]], id)
 		}
+		// namesake people: another person has the same canonical full name
+		nameOf := map[string]map[string]bool{}
+		for _, id := range c.Identities {
+			k := matching.NormalizeName(id.DisplayName)
+			if nameOf[k] == nil {
+				nameOf[k] = map[string]bool{}
+			}
+			nameOf[k][c.Truth[id.ID]] = true
+		}
+		hasNamesake := func(p string) bool {
+			for _, id := range byPerson[p] {
+				if len(nameOf[matching.NormalizeName(id.DisplayName)]) > 1 {
+					return true
+				}
+			}
+			return false
+		}
+		splitNS, split, ns := 0, 0, 0
+		for _, p := range order {
+			if hasNamesake(p) {
+				ns++
+			}
+			keys := map[string]bool{}
+			for _, id := range byPerson[p] {
+				d := dec[id.ID]
+				keys[d.PersonID+d.NewPersonKey] = true
+			}
+			if len(keys) > 1 {
+				split++
+				if hasNamesake(p) {
+					splitNS++
+				}
+			}
+		}
+		fmt.Printf("people %d, with namesake %d; split %d (with namesake %d)\n", len(order), ns, split, splitNS)
 		n := 0
 		for _, p := range order {
 			ids := byPerson[p]
+			if os.Getenv("DEBUG_NS") == "" && hasNamesake(p) {
+				continue
+			}
 			keys := map[string]bool{}
 			for _, id := range ids {
 				d := dec[id.ID]

@@ -140,9 +140,9 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 	}
 	// Phase 2: doubtful links. Clusters joined by a conflict-range edge
 	// merge when no existing people clash, no rejection forbids it and
-	// every cross pair carries some evidence for the link (log-odds above
-	// weakLinkLogOdds), so unrelated identities do not chain through a
-	// shared neighbour.
+	// no cross pair carries evidence against the link (log-odds at or
+	// below weakLinkLogOdds), so clearly different identities do not
+	// chain through a shared neighbour.
 	for _, ed := range edges {
 		if ed.score >= cfg.AutoThreshold {
 			continue
@@ -492,9 +492,9 @@ func (u *clusters) minMember(root int32) int32 {
 }
 
 // weakLinkLogOdds: in a doubtful (conflict) merge every cross pair must
-// score above this (about 0.03): no evidence at all, or evidence
-// against, blocks the merge.
-const weakLinkLogOdds = -5.0
+// score above this: evidence against the link (two bits below the prior)
+// blocks the merge.
+const weakLinkLogOdds = -8.0
 
 // noWeakLinks reports whether every cross pair of clusters a and b scores
 // above weakLinkLogOdds (false when there are too many to check).
@@ -505,12 +505,25 @@ func (u *clusters) noWeakLinks(a, b int32, c counts) bool {
 	}
 	for _, i := range ca.members {
 		for _, j := range cb.members {
-			if u.pairLogOdds(i, j, c) <= weakLinkLogOdds {
+			if u.pairLogOdds(i, j, c) <= weakLinkLogOdds || u.x.distinctWorkMailboxes(&u.x.profs[i], &u.x.profs[j]) {
 				return false
 			}
 		}
 	}
 	return true
+}
+
+// distinctWorkMailboxes reports two different addresses at one
+// non-personal domain: a person has one work mailbox, so these are
+// usually namesakes (alex.smith@ and alex.smith2@).
+func (x *Index) distinctWorkMailboxes(a, b *profile) bool {
+	return a.email.full != "" && b.email.full != "" && a.email.full != b.email.full &&
+		a.email.domain == b.email.domain && !a.freeMail && !b.freeMail &&
+		!a.service && !b.service && !x.sharedMailbox(a) && !x.sharedMailbox(b)
+}
+
+func (x *Index) sharedMailbox(p *profile) bool {
+	return x.emailShared[p.email.full] || roleMailboxes[p.email.local]
 }
 
 func (u *clusters) pairLogOdds(i, j int32, c counts) float64 {

@@ -114,23 +114,22 @@ func (c counts) user(v string) int32  { return c.x.userCount[v] + c.extra }
 func (c counts) name(v string) int32  { return c.x.nameCount[v] + c.extra }
 func (c counts) token(v string) int32 { return c.x.tokenCount[v] + c.extra }
 
-// rarestFull is the frequency of the rarest full (non-initial) token of a
-// name that also has initials (0 when it has none): for "J. Smith" that is
-// how common "Smith" is.
-func (c counts) rarestFull(p *profile) int32 {
-	hasInitial := false
-	for _, t := range p.toks {
-		if t.initial() {
-			hasInitial = true
-		}
-	}
-	if !hasInitial {
-		return 0
-	}
+// initialsFreq is, for a name with initials ("J. Smith"), how many
+// identities carry a full token of it together with that initial: the
+// size of the name block "smith|j" (the rarest such block). 0 when the
+// name has no initials.
+func (c counts) initialsFreq(p *profile) int32 {
 	best := int32(-1)
-	for _, t := range p.toks {
-		if !t.initial() {
-			if n := c.token(t.s); best < 0 || n < best {
+	for _, ini := range p.toks {
+		if !ini.initial() {
+			continue
+		}
+		for _, t := range p.toks {
+			if t.initial() {
+				continue
+			}
+			n := int32(len(c.x.blocks["n"+t.s+"|"+ini.head()])) + c.extra
+			if best < 0 || n < best {
 				best = n
 			}
 		}
@@ -169,7 +168,7 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 	if a.email.full != "" && b.email.full != "" {
 		if a.email.full == b.email.full {
 			w, note := WeightEmailExact, "same normalized email"
-			if x.emailShared[a.email.full] || roleMailboxes[a.email.local] {
+			if x.sharedMailbox(a) {
 				w, note = WeightEmailShared, "same email, but a shared/role mailbox"
 			}
 			d := damp(c.email(a.email.full))
@@ -217,7 +216,7 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 		var d float64
 		switch {
 		case lvl == nameInitials:
-			d = damp(max(c.rarestFull(a), c.rarestFull(b)))
+			d = damp(max(c.initialsFreq(a), c.initialsFreq(b)))
 		case w > 0:
 			d = damp(max(c.name(a.nkey), c.name(b.nkey)))
 		}
@@ -454,7 +453,7 @@ func tokenSim(a, b nameToken) (float64, int) {
 	if len(a.s) >= 9 && len(b.s) >= 9 {
 		allowed = 2
 	}
-	if len(a.s) >= 4 && len(b.s) >= 4 && sim >= 0.85 && damerau(a.s, b.s, allowed) <= allowed {
+	if min(len(a.s), len(b.s)) >= 3 && max(len(a.s), len(b.s)) >= 4 && sim >= 0.8 && damerau(a.s, b.s, allowed) <= allowed {
 		return sim, tokTypo
 	}
 	return sim, tokOther
