@@ -562,3 +562,38 @@ func basicOf(user, pass string) string {
 	r.SetBasicAuth(user, pass)
 	return strings.TrimPrefix(r.Header.Get("Authorization"), "Basic ")
 }
+
+func TestLongQueriesArePosted(t *testing.T) {
+	is := is.New(t)
+	s := newServer(t)
+	s.metaRoutes()
+	var keys []string
+	for i := range 600 {
+		keys = append(keys, fmt.Sprintf("PRJ%d", i))
+	}
+	var body struct {
+		JQL           string   `json:"jql"`
+		Fields        []string `json:"fields"`
+		MaxResults    int      `json:"maxResults"`
+		NextPageToken string   `json:"nextPageToken"`
+	}
+	var tokens []string
+	s.handle("POST /rest/api/3/search/jql", func(w http.ResponseWriter, r *http.Request) {
+		is.NoErr(json.NewDecoder(r.Body).Decode(&body))
+		tokens = append(tokens, body.NextPageToken)
+		if body.NextPageToken == "" {
+			_, _ = w.Write([]byte(`{"issues":[],"nextPageToken":"p2","isLast":false}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"issues":[],"isLast":true}`))
+	})
+	c, err := jira.New(jira.Config{BaseURL: s.srv.URL, Email: testEmail, APIToken: testToken, ProjectKeys: keys}, jira.Options{})
+	is.NoErr(err)
+	_, err = collect(t, c, connectors.FetchRequest{Stream: connectors.StreamIssues, Since: fixedNow})
+	is.NoErr(err)
+	is.Equal(tokens, []string{"", "p2"})
+	is.True(strings.HasPrefix(body.JQL, `project in ("PRJ0", "PRJ1", `))
+	is.Equal(body.MaxResults, 100)
+	is.True(len(body.Fields) > 10)
+	is.Equal(s.count("GET /rest/api/3/search/jql"), 0)
+}

@@ -84,9 +84,12 @@ type Client struct {
 
 // Response is a completed answer with its whole body.
 type Response struct {
+	// StatusCode is the HTTP status (always 2xx: other answers are errors).
 	StatusCode int
-	Header     http.Header
-	Body       []byte
+	// Header holds the answer's headers (paging links, rate-limit state).
+	Header http.Header
+	// Body is the whole body as received.
+	Body []byte
 	// Attempts is how many times the request was sent.
 	Attempts int
 }

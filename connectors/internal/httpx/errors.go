@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // APIError is an upstream answer that is not a success: a 4xx other than
@@ -65,8 +66,11 @@ func (e *APIError) Temporary() bool {
 // error, or a body that stayed truncated or invalid after every retry. Its
 // text is scrubbed of credentials; Unwrap gives the cause.
 type RequestError struct {
-	Method   string
-	URL      string
+	// Method is the request method.
+	Method string
+	// URL is the redacted request URL.
+	URL string
+	// Attempts is how many times the request was sent.
 	Attempts int
 	msg      string
 	err      error
@@ -112,17 +116,26 @@ func redactURL(u *url.URL) string {
 	if r.RawQuery != "" {
 		q := r.Query()
 		for name := range q {
-			ln := strings.ToLower(name)
-			for _, s := range secretParams {
-				if ln == s || strings.Contains(ln, "token") || strings.Contains(ln, "secret") || strings.Contains(ln, "password") {
-					q.Set(name, "REDACTED")
-					break
-				}
+			if secretParam(name) {
+				q.Set(name, "REDACTED")
 			}
 		}
 		r.RawQuery = q.Encode()
 	}
 	return r.String()
+}
+
+func secretParam(name string) bool {
+	ln := strings.ToLower(name)
+	if strings.Contains(ln, "token") || strings.Contains(ln, "secret") || strings.Contains(ln, "password") {
+		return true
+	}
+	for _, s := range secretParams {
+		if ln == s {
+			return true
+		}
+	}
+	return false
 }
 
 // scrub replaces every secret in s.
@@ -141,7 +154,11 @@ func excerpt(b []byte, secrets []string) string {
 	s = scrub(s, secrets)
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > max {
-		s = s[:max] + "…"
+		cut := max
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
 	return s
 }
