@@ -264,16 +264,3 @@ type riskItemModel struct {
 	AgeSeconds float64 `bun:"age_seconds,notnull"`
 	SourceRef  string  `bun:"source_ref,notnull"`
 }
-
-type apiTokenModel struct {
-	bun.BaseModel `bun:"table:api_tokens,alias:api_tokens"`
-
-	ID          string     `bun:"id,pk"`
-	OrgID       string     `bun:"org_id,notnull"`
-	Name        string     `bun:"name,notnull"`
-	Role        string     `bun:"role,notnull"`
-	TokenSHA256 string     `bun:"token_sha256,notnull"`
-	CreatedAt   time.Time  `bun:"created_at,notnull"`
-	LastUsedAt  *time.Time `bun:"last_used_at"`
-	RevokedAt   *time.Time `bun:"revoked_at"`
-}
