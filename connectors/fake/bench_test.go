@@ -58,78 +58,92 @@ func (d *discard) Header() http.Header         { return d.h }
 func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
 func (d *discard) WriteHeader(int)             {}
 
-// BenchmarkServeJiraSearch serves pages of 100 issues (all fields) from the
-// 100,000-issue org, walking the whole result with nextPageToken: once
-// through the handler alone and once over loopback HTTP.
+// BenchmarkServeJiraSearch serves pages of 100 issues from the
+// 100,000-issue org, spread over the whole result: once with every field
+// and once as connectors/jira asks (its fields plus embedded changelogs),
+// each through the handler alone and over loopback HTTP.
 func BenchmarkServeJiraSearch(b *testing.B) {
 	org := big(b)
 	j := fake.NewJiraServer(org, fake.Credentials{}, fake.Faults{})
 	jql := `project in ("CORE", "WEB", "OPS") AND updated >= "2025-01-01 00:00" ORDER BY updated ASC`
-	pageURL := func(base, token string) string {
-		q := url.Values{"jql": {jql}, "maxResults": {"100"}, "fields": {"*all"}}
-		if token != "" {
-			q.Set("nextPageToken", token)
-		}
-		return base + "/rest/api/3/search/jql?" + q.Encode()
+	shapes := []struct{ name, fields, expand string }{
+		{"all-fields", "*all", ""},
+		{"sync", "summary,issuetype,status,priority,labels,assignee,reporter,created,updated,resolutiondate,issuelinks,project," +
+			fake.FieldStoryPoints + "," + fake.FieldSprint + "," + fake.FieldTeam + "," + fake.FieldFlagged, "changelog"},
 	}
-	// Tokens of the first pages, so iterations cover pages across the data.
+	for _, sh := range shapes {
+		pageURL := func(base, token string) string {
+			q := url.Values{"jql": {jql}, "maxResults": {"100"}, "fields": {sh.fields}}
+			if sh.expand != "" {
+				q.Set("expand", sh.expand)
+			}
+			if token != "" {
+				q.Set("nextPageToken", token)
+			}
+			return base + "/rest/api/3/search/jql?" + q.Encode()
+		}
+		tokens := pageTokens(b, j, pageURL)
+		b.Run(sh.name+"/handler", func(b *testing.B) {
+			b.ReportAllocs()
+			w := &discard{h: http.Header{}}
+			i := 0
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodGet, pageURL("", tokens[i%len(tokens)]), nil)
+				req.SetBasicAuth(fake.DefaultEmail, fake.DefaultToken)
+				clear(w.h)
+				j.ServeHTTP(w, req)
+				i++
+			}
+		})
+		b.Run(sh.name+"/loopback", func(b *testing.B) {
+			srv := httptest.NewServer(j)
+			defer srv.Close()
+			b.ReportAllocs()
+			var bytes int64
+			i := 0
+			for b.Loop() {
+				req, _ := http.NewRequest(http.MethodGet, pageURL(srv.URL, tokens[i%len(tokens)]), nil)
+				req.SetBasicAuth(fake.DefaultEmail, fake.DefaultToken)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, _ := io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				bytes += n
+				i++
+			}
+			b.ReportMetric(float64(bytes)/float64(i), "B/page")
+		})
+	}
+}
+
+// pageTokens walks the first 200 pages and returns their tokens ("" first).
+func pageTokens(b *testing.B, j http.Handler, pageURL func(base, token string) string) []string {
+	srv := httptest.NewServer(j)
+	defer srv.Close()
 	var tokens []string
-	{
-		srv := httptest.NewServer(j)
-		token := ""
-		for range 200 {
-			req, _ := http.NewRequest(http.MethodGet, pageURL(srv.URL, token), nil)
-			req.SetBasicAuth(fake.DefaultEmail, fake.DefaultToken)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			var p searchPage
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if err := jsonUnmarshal(body, &p); err != nil {
-				b.Fatal(err)
-			}
-			tokens = append(tokens, token)
-			if p.IsLast {
-				break
-			}
-			token = *p.NextPageToken
+	token := ""
+	for range 200 {
+		req, _ := http.NewRequest(http.MethodGet, pageURL(srv.URL, token), nil)
+		req.SetBasicAuth(fake.DefaultEmail, fake.DefaultToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
 		}
-		srv.Close()
+		var p searchPage
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err := jsonUnmarshal(body, &p); err != nil {
+			b.Fatal(err)
+		}
+		tokens = append(tokens, token)
+		if p.IsLast {
+			break
+		}
+		token = *p.NextPageToken
 	}
-	b.Run("handler", func(b *testing.B) {
-		b.ReportAllocs()
-		w := &discard{h: http.Header{}}
-		i := 0
-		for b.Loop() {
-			req := httptest.NewRequest(http.MethodGet, pageURL("", tokens[i%len(tokens)]), nil)
-			req.SetBasicAuth(fake.DefaultEmail, fake.DefaultToken)
-			clear(w.h)
-			j.ServeHTTP(w, req)
-			i++
-		}
-	})
-	b.Run("loopback", func(b *testing.B) {
-		srv := httptest.NewServer(j)
-		defer srv.Close()
-		b.ReportAllocs()
-		var bytes int64
-		i := 0
-		for b.Loop() {
-			req, _ := http.NewRequest(http.MethodGet, pageURL(srv.URL, tokens[i%len(tokens)]), nil)
-			req.SetBasicAuth(fake.DefaultEmail, fake.DefaultToken)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			n, _ := io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			bytes += n
-			i++
-		}
-		b.ReportMetric(float64(bytes)/float64(i), "B/page")
-	})
+	return tokens
 }
 
 // BenchmarkServeJiraChangelog serves one changelog page per issue.

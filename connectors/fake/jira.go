@@ -342,8 +342,36 @@ func (h *jiraHistory) appendJSON(b []byte) []byte {
 	}
 	b = append(b, `,"created":`...)
 	b = appendJSONString(b, h.Created)
-	b = append(b, `,"items":`...)
-	return append(appendJSON(b, h.Items), '}')
+	b = append(b, `,"items":[`...)
+	for i := range h.Items {
+		it := &h.Items[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"field":`...)
+		b = appendJSONString(b, it.Field)
+		b = append(b, `,"fieldtype":`...)
+		b = appendJSONString(b, it.FieldType)
+		if it.FieldID != "" {
+			b = append(b, `,"fieldId":`...)
+			b = appendJSONString(b, it.FieldID)
+		}
+		for _, kv := range [...]struct {
+			name string
+			v    *string
+		}{{"from", it.From}, {"fromString", it.FromString}, {"to", it.To}, {"toString", it.ToString}} {
+			b = append(b, ',')
+			b = appendJSONString(b, kv.name)
+			b = append(b, ':')
+			if kv.v == nil {
+				b = append(b, "null"...)
+			} else {
+				b = appendJSONString(b, *kv.v)
+			}
+		}
+		b = append(b, '}')
+	}
+	return append(b, "]}"...)
 }
 
 func (is *jiraIssue) appendJSON(b []byte) []byte {
