@@ -2,7 +2,6 @@ package fake
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -312,16 +311,6 @@ func (c *call) body(status int, body []byte) {
 
 func (c *call) errorf(status int, format string, args ...any) {
 	c.json(status, map[string]any{"message": fmt.Sprintf(format, args...)})
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
 }
 
 // intParam reads a non-negative integer query parameter.

@@ -224,8 +224,11 @@ func (g *gen) issueLife(is *Issue, s issueSeed, team []string, sprints []Sprint)
 	}
 	done := func(t time.Time, to Status) bool {
 		author := worker()
-		if len(g.jiraBots) > 0 && g.chance(0.03) {
+		switch r := g.f(); {
+		case len(g.jiraBots) > 0 && r < 0.03:
 			author = g.jiraBots[0]
+		case r < 0.05:
+			author = "" // a workflow post-function: Jira sends no author
 		}
 		if !l.step(t, to, author) {
 			return false

@@ -297,3 +297,36 @@ func TestConfluenceMembers(t *testing.T) {
 		})
 	}
 }
+
+func TestGitLabIncrementalSyncSeesMutations(t *testing.T) {
+	t.Parallel()
+	is := is.New(t)
+	org := fake.Generate(smallSpec(12))
+	b := setup(t, org, fake.Options{})
+	cursor := org.Advance(time.Minute)
+	ch := org.Mutate(3)
+	is.True(len(ch.MergeRequestIDs) > 0)
+	after := "updated_after=" + cursor.UTC().Format(time.RFC3339)
+	var got []int
+	for _, p := range org.Projects() {
+		rows, _ := offsetAll(t, b, "/api/v4/projects/"+strconv.Itoa(p.ID)+"/merge_requests?state=all&order_by=updated_at&sort=asc&"+after)
+		got = append(got, ids(rows)...)
+		for _, r := range rows {
+			is.Equal(r.State, "merged")
+		}
+	}
+	slices.Sort(got)
+	want := slices.Clone(ch.MergeRequestIDs)
+	slices.Sort(want)
+	is.Equal(got, want)
+
+	var deps []int
+	for _, p := range org.Projects() {
+		rows, _ := offsetAll(t, b, "/api/v4/projects/"+strconv.Itoa(p.ID)+"/deployments?order_by=updated_at&sort=asc&"+after)
+		deps = append(deps, ids(rows)...)
+	}
+	slices.Sort(deps)
+	wantDeps := slices.Clone(ch.DeploymentIDs)
+	slices.Sort(wantDeps)
+	is.Equal(len(deps), len(wantDeps))
+}

@@ -143,6 +143,9 @@ func TestOrgRealism(t *testing.T) {
 		{"sprint field matches sprints", !has(func(i fake.Issue) bool {
 			return slices.ContainsFunc(i.Sprints, func(id int) bool { return !sprintIDs[id] })
 		})},
+		{"history without author", has(func(i fake.Issue) bool {
+			return slices.ContainsFunc(i.Histories, func(h fake.History) bool { return h.AuthorID == "" })
+		})},
 		{"story points as string", has(func(i fake.Issue) bool { return i.StoryPointsAsString })},
 		{"flagged", has(func(i fake.Issue) bool { return i.Flagged })},
 		{"blocked by", has(func(i fake.Issue) bool { return len(i.BlockedBy) > 0 })},
