@@ -196,35 +196,45 @@ func (g *gen) newPerson(key, team string) *person {
 	case x < 0.47:
 		p.origin = english
 		if p.female {
-			p.first = englishFemale[g.pick(len(englishFemale), 0.5)]
+			p.first = englishFemale[g.pick(len(englishFemale), 0.3)]
 		} else {
-			p.first = englishMale[g.pick(len(englishMale), 0.5)]
+			p.first = englishMale[g.pick(len(englishMale), 0.3)]
 		}
-		p.last = g.surname(englishSurnames, englishSurnameParts)
+		p.last = g.surname(englishSurnames, &englishSurnameParts)
 		p.latFirst, p.latLast = p.first, p.last
 	case x < 0.77:
 		p.origin = russian
 		if p.female {
-			p.first = russianFemale[g.pick(len(russianFemale), 0.5)]
-			p.last = russianFeminine(g.surname(russianSurnames, russianSurnameParts))
+			p.first = russianFemale[g.pick(len(russianFemale), 0.4)]
+			p.last = russianFeminine(g.surname(russianSurnames, &russianSurnameParts))
 		} else {
-			p.first = russianMale[g.pick(len(russianMale), 0.5)]
-			p.last = g.surname(russianSurnames, russianSurnameParts)
+			p.first = russianMale[g.pick(len(russianMale), 0.4)]
+			p.last = g.surname(russianSurnames, &russianSurnameParts)
 		}
 		p.scheme = g.scheme()
 		p.latFirst, p.latLast = translit(p.first, p.scheme, true), translit(p.last, p.scheme, false)
 	case x < 0.89:
 		p.origin = european
 		p.first = europeanFirst[g.pick(len(europeanFirst), 0.4)]
-		p.last = g.surname(europeanLast, europeanSurnameParts)
+		p.last = g.surname(europeanLast, &europeanSurnameParts)
 		p.latFirst, p.latLast = p.first, p.last
 	default:
 		p.origin = asian
-		// given names and family names come in three groups of ten
-		// (Chinese, Indian, Japanese/Korean/Vietnamese).
-		grp := g.r.Intn(3) * 10
-		p.first = asianGiven[grp+g.pick(10, 0.5)]
-		p.last = asianFamily[grp+g.pick(10, 0.5)]
+		switch g.r.Intn(3) {
+		case 0: // Chinese: concentrated family names, one- or two-syllable given names
+			p.last = chineseFamily[g.pick(len(chineseFamily), 1.0)]
+			given := chineseSyllables[g.pick(len(chineseSyllables), 0.5)]
+			if g.chance(0.6) {
+				given += chineseSyllables[g.r.Intn(len(chineseSyllables))]
+			}
+			p.first = capitalize(given)
+		case 1:
+			p.first = indianGiven[g.pick(len(indianGiven), 0.5)]
+			p.last = indianFamily[g.pick(len(indianFamily), 0.8)]
+		default:
+			p.first = eastAsianGiven[g.pick(len(eastAsianGiven), 0.5)]
+			p.last = eastAsianFamily[g.pick(len(eastAsianFamily), 0.7)]
+		}
 		p.latFirst, p.latLast = p.first, p.last
 	}
 	f, l := ascii(p.latFirst), ascii(p.latLast)
@@ -261,13 +271,23 @@ func (g *gen) newPerson(key, team string) *person {
 	return p
 }
 
-// surname draws a common surname (Zipf-like over the head list) 30% of
-// the time, else a rarer one built from parts.
-func (g *gen) surname(head []string, parts [2][]string) string {
-	if g.chance(0.30) {
+// surname draws a common surname (Zipf-like over the head list) 25% of
+// the time, else a rarer one built from parts. With the first-name
+// weights this gives real-world marginals: the top first name ~3-4% of
+// people, the top surname ~1%.
+func (g *gen) surname(head []string, parts *[2][]string) string {
+	if g.chance(0.25) {
 		return head[g.pick(len(head), 0.5)]
 	}
-	return parts[0][g.r.Intn(len(parts[0]))] + parts[1][g.r.Intn(len(parts[1]))]
+	root := parts[0][g.r.Intn(len(parts[0]))]
+	if parts == &englishSurnameParts {
+		root += []string{"", "", "en", "er", "ing", "a", "s"}[g.r.Intn(7)]
+	}
+	if parts == &russianSurnameParts && g.chance(0.7) {
+		// a two-part root widens the tail: Бар+ан+ов, Сол+ут+ин, ...
+		root = russianRootStarts[g.r.Intn(len(russianRootStarts))] + russianRootEnds[g.r.Intn(len(russianRootEnds))]
+	}
+	return root + parts[1][g.r.Intn(len(parts[1]))]
 }
 
 func (g *gen) scheme() int {
@@ -680,3 +700,6 @@ func typo(r *rand.Rand, s string) string {
 	}
 	return string(rs)
 }
+
+// Names returns person key → canonical full name for human people.
+func (c Corpus) Names() map[string]string { return c.names }

@@ -93,19 +93,6 @@ var europeanLast = []string{
 	"Ruiz", "Peña", "Żukowski", "Čapek", "Năstase", "Gonçalves", "Andrés", "Ibáñez", "Pérez", "Šimek",
 }
 
-// Asian names (given, family) as they usually appear in Western tools.
-var asianGiven = []string{
-	"Wei", "Jing", "Li", "Min", "Yan", "Hui", "Lei", "Jun", "Xin", "Ying",
-	"Priya", "Rahul", "Amit", "Anjali", "Vikram", "Neha", "Arjun", "Pooja", "Sanjay", "Deepak",
-	"Hiroshi", "Yuki", "Kenji", "Haruto", "Sakura", "Min-jun", "Ji-woo", "Seo-yeon", "Thanh", "Linh",
-}
-
-var asianFamily = []string{
-	"Zhang", "Wang", "Li", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou",
-	"Sharma", "Patel", "Gupta", "Singh", "Kumar", "Reddy", "Iyer", "Nair", "Rao", "Das",
-	"Sato", "Suzuki", "Takahashi", "Tanaka", "Kim", "Park", "Choi", "Nguyen", "Tran", "Pham",
-}
-
 // Handles people pick for themselves.
 var handleWords = []string{
 	"dark", "star", "coder", "pixel", "ninja", "wolf", "byte", "neon", "echo", "storm",
@@ -156,3 +143,17 @@ var europeanSurnameParts = [2][]string{
 		"Lefév", "Bérang", "Château", "Fauc", "Guér"},
 	{"ski", "czyk", "ak", "ewicz", "er", "mann", "inger", "hof", "ez", "ard", "on", "ier"},
 }
+
+// Syllables for synthetic given names and Russian surname roots: real
+// orgs have long tails of names; these keep namesakes at realistic rates
+// while the heads above stay common.
+var (
+	chineseSyllables  = []string{"an", "bo", "chen", "dong", "fang", "gang", "hao", "hong", "hua", "jia", "jian", "jie", "jun", "kai", "lan", "lei", "li", "lin", "ling", "mei", "min", "ming", "na", "ning", "peng", "ping", "qiang", "qing", "rui", "shan", "tao", "ting", "wei", "wen", "xia", "xin", "xue", "yan", "yu", "zhen"}
+	chineseFamily     = []string{"Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun", "Ma", "Zhu", "Hu", "Guo", "He", "Lin", "Luo", "Gao", "Zheng", "Liang", "Xie", "Song", "Tang", "Han", "Feng", "Deng", "Cao", "Peng"}
+	indianGiven       = []string{"Priya", "Rahul", "Amit", "Anjali", "Vikram", "Neha", "Arjun", "Pooja", "Sanjay", "Deepak", "Kavya", "Rohan", "Sneha", "Aditya", "Divya", "Karthik", "Meera", "Nikhil", "Shreya", "Varun", "Ananya", "Harsh", "Isha", "Manish", "Nisha", "Pranav", "Ritu", "Siddharth", "Tanvi", "Vivek", "Aarav", "Bhavna", "Chetan", "Gaurav", "Jyoti", "Kunal", "Lakshmi", "Mohan", "Naveen", "Rekha"}
+	indianFamily      = []string{"Sharma", "Patel", "Gupta", "Singh", "Kumar", "Reddy", "Iyer", "Nair", "Rao", "Das", "Mehta", "Joshi", "Shah", "Verma", "Agarwal", "Chopra", "Kapoor", "Malhotra", "Bhat", "Menon", "Pillai", "Desai", "Kulkarni", "Banerjee", "Chatterjee", "Mukherjee", "Saxena", "Srinivasan", "Venkatesh", "Krishnan"}
+	eastAsianGiven    = []string{"Hiroshi", "Yuki", "Kenji", "Haruto", "Sakura", "Takeshi", "Aiko", "Daichi", "Emi", "Kaito", "Mei", "Ren", "Sora", "Yuto", "Hana", "Min-jun", "Ji-woo", "Seo-yeon", "Ha-eun", "Do-yun", "Ye-jin", "Hyun-woo", "Su-bin", "Thanh", "Linh", "Minh", "Huong", "Tuan", "Lan", "Quang"}
+	eastAsianFamily   = []string{"Sato", "Suzuki", "Takahashi", "Tanaka", "Watanabe", "Ito", "Yamamoto", "Nakamura", "Kobayashi", "Kato", "Yoshida", "Yamada", "Sasaki", "Matsumoto", "Inoue", "Kim", "Lee", "Park", "Choi", "Jung", "Kang", "Cho", "Yoon", "Nguyen", "Tran", "Pham", "Hoang", "Vu", "Dang", "Bui"}
+	russianRootStarts = []string{"Бар", "Бел", "Бор", "Вер", "Вол", "Гал", "Гор", "Дор", "Жел", "Зар", "Кал", "Кар", "Кол", "Кор", "Лар", "Лес", "Мал", "Мар", "Мел", "Нес", "Пал", "Пер", "Рад", "Род", "Сал", "Сел", "Сол", "Тар", "Тол", "Фед", "Хол", "Чер", "Шал", "Яр", "Бур", "Вас", "Дуб", "Лук", "Мир", "Сав"}
+	russianRootEnds   = []string{"ан", "ен", "ин", "он", "ут", "ик", "ач", "яг", "ыш", "ец", "уш", "ок", "ищ", "ав", "ед", "ор", "уг", "ес", "ым", "от"}
+)
