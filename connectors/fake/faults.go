@@ -112,7 +112,8 @@ func newServer(name string, f Faults) *server {
 	return s
 }
 
-// SetFaults replaces the fault configuration; request numbering continues.
+// SetFaults replaces the fault configuration. Request numbering continues;
+// once-per-server faults (ChangeDuringSync) are armed again.
 func (s *server) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -14,6 +14,13 @@ import (
 	"github.com/ovia-hq/ovia/identity"
 )
 
+// GitLab ids are dense from these bases, in creation order.
+const (
+	mrIDBase         = 310000
+	pipelineIDBase   = 900000
+	deploymentIDBase = 500000
+)
+
 const (
 	corpDomain = "corp.example"
 	day        = 24 * time.Hour
@@ -480,7 +487,7 @@ func (g *gen) gitlab() {
 	iids := map[int]int{}
 	for i := range o.mrs {
 		m := &o.mrs[i]
-		m.ID = 310000 + i
+		m.ID = mrIDBase + i
 		iids[m.ProjectID]++
 		m.IID = iids[m.ProjectID]
 		m.SourceBranch = fmt.Sprintf("%s-%d", m.SourceBranch, m.IID)
@@ -493,7 +500,7 @@ func (g *gen) gitlab() {
 	iids = map[int]int{}
 	for i := range o.pipelines {
 		p := &o.pipelines[i]
-		p.ID = 900000 + i
+		p.ID = pipelineIDBase + i
 		iids[p.ProjectID]++
 		p.IID = iids[p.ProjectID]
 	}
@@ -504,7 +511,7 @@ func (g *gen) gitlab() {
 	iids = map[int]int{}
 	for i := range o.deployments {
 		d := &o.deployments[i]
-		d.ID = 500000 + i
+		d.ID = deploymentIDBase + i
 		iids[d.ProjectID]++
 		d.IID = iids[d.ProjectID]
 	}

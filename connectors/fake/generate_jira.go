@@ -359,10 +359,7 @@ func (g *gen) sprintPath(is *Issue, sprints []Sprint, lead string) {
 	for ; k+1 < len(sprints); k++ {
 		s := sprints[k]
 		if s.State != "closed" || (!is.Resolved.IsZero() && !is.Resolved.After(s.Complete)) {
-			return
-		}
-		if is.Status.Category == "done" && is.Resolved.Before(s.Complete) {
-			return
+			return // the sprint is still running, or the issue was done in it
 		}
 		next := sprints[k+1]
 		from, fromS := join(ids), join(names)

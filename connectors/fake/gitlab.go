@@ -479,19 +479,18 @@ type listing struct {
 
 func parseListing(c *call, defaultOrder string, defaultDesc bool) (listing, bool) {
 	var l listing
-	ok := true
-	var fine bool
-	if l.updatedAfter, l.hasUA, fine = timeFilter(c, "updated_after"); !fine {
-		return l, false
-	}
-	if l.updatedBefore, l.hasUB, fine = timeFilter(c, "updated_before"); !fine {
-		return l, false
-	}
-	if l.createdAfter, l.hasCA, fine = timeFilter(c, "created_after"); !fine {
-		return l, false
-	}
-	if l.createdBefore, l.hasCB, fine = timeFilter(c, "created_before"); !fine {
-		return l, false
+	for _, f := range []struct {
+		name string
+		at   *time.Time
+		has  *bool
+	}{
+		{"updated_after", &l.updatedAfter, &l.hasUA}, {"updated_before", &l.updatedBefore, &l.hasUB},
+		{"created_after", &l.createdAfter, &l.hasCA}, {"created_before", &l.createdBefore, &l.hasCB},
+	} {
+		var ok bool
+		if *f.at, *f.has, ok = timeFilter(c, f.name); !ok {
+			return l, false
+		}
 	}
 	q := c.r.URL.Query()
 	l.orderBy = q.Get("order_by")
@@ -509,7 +508,7 @@ func parseListing(c *call, defaultOrder string, defaultDesc bool) (listing, bool
 		c.json(http.StatusBadRequest, map[string]string{"error": "sort does not have a valid value"})
 		return l, false
 	}
-	return l, ok
+	return l, true
 }
 
 func (l listing) keep(created, updated time.Time) bool {
@@ -748,10 +747,8 @@ func (g *GitLabServer) pipeline(c *call) {
 	var out map[string]any
 	if ok {
 		id, _ := strconv.Atoi(c.r.PathValue("pid"))
-		for i := range o.pipelines {
-			if pl := &o.pipelines[i]; pl.ID == id && pl.ProjectID == p.ID {
-				out = c.glPipeline(o, pl, true)
-			}
+		if pl := o.pipelineByID(id); pl != nil && pl.ProjectID == p.ID {
+			out = c.glPipeline(o, pl, true)
 		}
 	}
 	o.mu.RUnlock()
@@ -765,13 +762,7 @@ func (g *GitLabServer) pipeline(c *call) {
 func (c *call) glDeployment(o *Org, d *Deployment) map[string]any {
 	path := o.projectPath(d.ProjectID)
 	user := c.glUser(o, d.UserID)
-	var pl *Pipeline
-	for i := range o.pipelines {
-		if o.pipelines[i].ID == d.PipelineID {
-			pl = &o.pipelines[i]
-			break
-		}
-	}
+	pl := o.pipelineByID(d.PipelineID)
 	envCreated := glTime(o.projectCreated(d.ProjectID).Add(day))
 	jobID := d.ID*3 + 1
 	jobStatus := d.Status
@@ -798,6 +789,14 @@ func (c *call) glDeployment(o *Org, d *Deployment) map[string]any {
 			"tier": d.Tier, "state": "available"},
 		"deployable": deployable,
 	}
+}
+
+// pipelineByID finds a pipeline by id (ids are dense). Callers hold mu.
+func (o *Org) pipelineByID(id int) *Pipeline {
+	if i := id - pipelineIDBase; i >= 0 && i < len(o.pipelines) {
+		return &o.pipelines[i]
+	}
+	return nil
 }
 
 func (o *Org) projectCreated(id int) time.Time {
@@ -868,10 +867,8 @@ func (g *GitLabServer) deploymentMRs(c *call) {
 	var d *Deployment
 	if ok {
 		id, _ := strconv.Atoi(c.r.PathValue("did"))
-		for i := range o.deployments {
-			if o.deployments[i].ID == id && o.deployments[i].ProjectID == p.ID {
-				d = &o.deployments[i]
-			}
+		if i := id - deploymentIDBase; i >= 0 && i < len(o.deployments) && o.deployments[i].ProjectID == p.ID {
+			d = &o.deployments[i]
 		}
 	}
 	if d == nil {
@@ -880,9 +877,9 @@ func (g *GitLabServer) deploymentMRs(c *call) {
 		return
 	}
 	var mrs []MergeRequest
-	for _, m := range o.mrs {
-		if slices.Contains(d.MergeRequestIDs, m.ID) {
-			mrs = append(mrs, m)
+	for _, id := range d.MergeRequestIDs {
+		if i := id - mrIDBase; i >= 0 && i < len(o.mrs) {
+			mrs = append(mrs, o.mrs[i])
 		}
 	}
 	page := pageOf(c, mrs)

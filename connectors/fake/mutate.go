@@ -67,8 +67,8 @@ func (o *Org) TouchIssues(keys ...string) time.Time {
 func (o *Org) TouchMergeRequests(ids ...int) time.Time {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for i := range o.mrs {
-		if slices.Contains(ids, o.mrs[i].ID) {
+	for _, id := range ids {
+		if i := id - mrIDBase; i >= 0 && i < len(o.mrs) {
 			o.mrs[i].UpdatedAt = o.tick()
 		}
 	}
@@ -79,8 +79,8 @@ func (o *Org) TouchMergeRequests(ids ...int) time.Time {
 func (o *Org) TouchPipelines(ids ...int) time.Time {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for i := range o.pipelines {
-		if slices.Contains(ids, o.pipelines[i].ID) {
+	for _, id := range ids {
+		if i := id - pipelineIDBase; i >= 0 && i < len(o.pipelines) {
 			o.pipelines[i].UpdatedAt = o.tick()
 		}
 	}
@@ -91,8 +91,8 @@ func (o *Org) TouchPipelines(ids ...int) time.Time {
 func (o *Org) TouchDeployments(ids ...int) time.Time {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for i := range o.deployments {
-		if slices.Contains(ids, o.deployments[i].ID) {
+	for _, id := range ids {
+		if i := id - deploymentIDBase; i >= 0 && i < len(o.deployments) {
 			o.deployments[i].UpdatedAt = o.tick()
 		}
 	}
