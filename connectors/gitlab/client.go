@@ -175,7 +175,13 @@ func (c *Client) list(ctx context.Context, what, first string, fn func(n int, it
 		}
 		seen[next] = true
 		var items []json.RawMessage
-		resp, err := c.http.GetJSON(ctx, next, &items)
+		resp, err := c.http.GetWith(ctx, next, func(body []byte) error {
+			items = items[:0]
+			return httpx.ScanArray(body, func(item []byte) error {
+				items = append(items, item)
+				return nil
+			})
+		})
 		if err != nil {
 			return fmt.Errorf("gitlab: %s page %d: %w", what, n, err)
 		}

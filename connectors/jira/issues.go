@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ovia-hq/ovia/connectors"
+	"github.com/ovia-hq/ovia/connectors/internal/httpx"
 	"github.com/ovia-hq/ovia/identity"
 )
 
@@ -23,9 +24,41 @@ const maxGetURL = 6000
 // searchPage is one answer of /rest/api/3/search/jql. There is no total;
 // the last page has isLast true and no nextPageToken.
 type searchPage struct {
-	Issues        []json.RawMessage `json:"issues"`
-	NextPageToken string            `json:"nextPageToken"`
-	IsLast        *bool             `json:"isLast"`
+	// Issues are the items as received; Docs their decoded form.
+	Issues        []json.RawMessage
+	Docs          []apiIssue
+	NextPageToken string
+	IsLast        *bool
+}
+
+// parse splits a search answer in one pass (keeping each issue's bytes as
+// received) and decodes every issue, inside the HTTP retry loop: a cut or
+// corrupt body is retried.
+func (sp *searchPage) parse(body []byte) error {
+	*sp = searchPage{}
+	return httpx.ScanObject(body, func(key string, v []byte) error {
+		switch key {
+		case "issues":
+			return httpx.ScanArray(v, func(raw []byte) error {
+				var d apiIssue
+				if err := json.Unmarshal(raw, &d); err != nil {
+					return fmt.Errorf("decode issue: %w", err)
+				}
+				sp.Issues = append(sp.Issues, raw)
+				sp.Docs = append(sp.Docs, d)
+				return nil
+			})
+		case "nextPageToken":
+			return json.Unmarshal(v, &sp.NextPageToken)
+		case "isLast":
+			var last bool
+			if err := json.Unmarshal(v, &last); err != nil {
+				return err
+			}
+			sp.IsLast = &last
+		}
+		return nil
+	})
 }
 
 type searchBody struct {
@@ -43,10 +76,10 @@ type apiIssue struct {
 	Key       string                     `json:"key"`
 	Fields    map[string]json.RawMessage `json:"fields"`
 	Changelog *struct {
-		StartAt    int               `json:"startAt"`
-		MaxResults int               `json:"maxResults"`
-		Total      *int              `json:"total"`
-		Histories  []json.RawMessage `json:"histories"`
+		StartAt    int          `json:"startAt"`
+		MaxResults int          `json:"maxResults"`
+		Total      *int         `json:"total"`
+		Histories  []apiHistory `json:"histories"`
 	} `json:"changelog"`
 }
 
@@ -84,7 +117,7 @@ func (c *Client) fetchIssues(ctx context.Context, req connectors.FetchRequest, y
 		if err := c.search(ctx, body, &sp); err != nil {
 			return fmt.Errorf("jira: search issues page %d: %w", num, err)
 		}
-		page, err := c.issuePage(ctx, m, num, sp.Issues)
+		page, err := c.issuePage(ctx, m, num, sp.Issues, sp.Docs)
 		if err != nil {
 			return fmt.Errorf("jira: search issues page %d: %w", num, err)
 		}
@@ -122,24 +155,23 @@ func (c *Client) search(ctx context.Context, body searchBody, out *searchPage) e
 	}
 	u := c.url("/rest/api/3/search/jql", q)
 	if len(u) <= maxGetURL {
-		_, err := c.http.GetJSON(ctx, u, out)
+		_, err := c.http.GetWith(ctx, u, out.parse)
 		return err
 	}
-	_, err := c.http.DoJSON(ctx, http.MethodPost, c.url("/rest/api/3/search/jql", nil), body, out)
+	_, err := c.http.DoWith(ctx, http.MethodPost, c.url("/rest/api/3/search/jql", nil), body, out.parse)
 	return err
 }
 
 // issuePage maps one search page, fetching changelogs not embedded whole.
-func (c *Client) issuePage(ctx context.Context, m *meta, num int, raws []json.RawMessage) (connectors.Page, error) {
+func (c *Client) issuePage(ctx context.Context, m *meta, num int, raws []json.RawMessage, docs []apiIssue) (connectors.Page, error) {
 	page := connectors.Page{Number: num}
 	fetched := c.now().UTC()
-	docs := make([]apiIssue, len(raws))
-	histories := make([][]json.RawMessage, len(raws))
+	histories := make([][]apiHistory, len(raws))
+	// fetchedRaw holds changelogs read from the changelog endpoint, as
+	// received; embedded ones are already in the issue's raw payload.
+	fetchedRaw := make([][]json.RawMessage, len(raws))
 	var need []int
-	for i, raw := range raws {
-		if err := json.Unmarshal(raw, &docs[i]); err != nil {
-			return page, fmt.Errorf("decode issue: %w", err)
-		}
+	for i := range docs {
 		cl := docs[i].Changelog
 		if cl != nil && cl.StartAt == 0 && cl.Total != nil && *cl.Total == len(cl.Histories) {
 			histories[i] = cl.Histories
@@ -147,8 +179,17 @@ func (c *Client) issuePage(ctx context.Context, m *meta, num int, raws []json.Ra
 			need = append(need, i)
 		}
 	}
-	if err := c.changelogs(ctx, docs, need, histories); err != nil {
+	if err := c.changelogs(ctx, docs, need, fetchedRaw); err != nil {
 		return page, err
+	}
+	for _, i := range need {
+		hs := make([]apiHistory, len(fetchedRaw[i]))
+		for j, raw := range fetchedRaw[i] {
+			if err := json.Unmarshal(raw, &hs[j]); err != nil {
+				return page, fmt.Errorf("issue %s changelog: %w", docs[i].Key, err)
+			}
+		}
+		histories[i] = hs
 	}
 
 	people := newPeople()
@@ -174,7 +215,9 @@ func (c *Client) issuePage(ctx context.Context, m *meta, num int, raws []json.Ra
 			page.MaxUpdated = is.UpdatedAt
 		}
 		page.Raw = append(page.Raw, rawPayload("issue", d.ID, raws[i], fetched))
-		page.Raw = append(page.Raw, rawPayload("changelog", d.ID, joinRaw(histories[i]), fetched))
+		if fetchedRaw[i] != nil {
+			page.Raw = append(page.Raw, rawPayload("changelog", d.ID, joinRaw(fetchedRaw[i]), fetched))
+		}
 	}
 	page.Identities = people.list
 	return page, nil
@@ -593,15 +636,7 @@ type apiHistory struct {
 // transitions turns an issue's whole changelog into its status and sprint
 // transitions, oldest first. Status transitions hold status names (with
 // categories); sprint transitions hold comma-separated sprint ids.
-func transitions(m *meta, issueID string, raws []json.RawMessage, ppl *people) ([]connectors.Transition, error) {
-	hs := make([]apiHistory, 0, len(raws))
-	for _, raw := range raws {
-		var h apiHistory
-		if err := json.Unmarshal(raw, &h); err != nil {
-			return nil, err
-		}
-		hs = append(hs, h)
-	}
+func transitions(m *meta, issueID string, hs []apiHistory, ppl *people) ([]connectors.Transition, error) {
 	at := make([]time.Time, len(hs))
 	for i := range hs {
 		at[i], _ = parseTime(hs[i].Created)

@@ -336,7 +336,7 @@ func TestFetchIssues(t *testing.T) {
 		is.True(json.Valid(r.Payload))
 		is.True(!bytes.Contains(r.Payload, []byte(testToken)))
 	}
-	is.Equal(kinds, map[string]int{"issue": 2, "changelog": 2})
+	is.Equal(kinds, map[string]int{"issue": 2, "changelog": 1}) // embedded changelogs live in the issue payload
 
 	p2 := pages[1]
 	is.Equal(p2.Number, 2)

@@ -198,6 +198,35 @@ func (c *Client) DoJSON(ctx context.Context, method, url string, in, out any) (*
 	return c.do(ctx, method, url, body, nil, decode)
 }
 
+// GetWith GETs url and hands the whole body to parse inside the retry
+// loop: a parse error wrapping ErrMalformed (or a JSON syntax error, or an
+// unexpected EOF) retries the request like a 503; any other parse error
+// fails at once. Use it with ScanObject/ScanArray to split big pages in one
+// pass while keeping each item's bytes as received.
+func (c *Client) GetWith(ctx context.Context, url string, parse func(body []byte) error) (*Response, error) {
+	return c.DoWith(ctx, http.MethodGet, url, nil, parse)
+}
+
+// DoWith is GetWith for any method; in is marshalled as JSON when non-nil.
+func (c *Client) DoWith(ctx context.Context, method, url string, in any, parse func(body []byte) error) (*Response, error) {
+	var body []byte
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: encode request: %w", method, RedactURL(url), err)
+		}
+		body = b
+	}
+	return c.do(ctx, method, url, body, nil, func(b []byte) error {
+		err := parse(b)
+		var syn *json.SyntaxError
+		if err != nil && (errors.Is(err, ErrMalformed) || errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF)) {
+			return &bodyError{err: err}
+		}
+		return err
+	})
+}
+
 // decodeError is a body that is valid JSON of the wrong shape: not
 // retryable.
 type decodeError struct{ err error }
