@@ -109,7 +109,32 @@ func TestAccuracy(t *testing.T) {
 				len(c.Identities), c.People(), 100*c.NamesakeRate(), res.Stats)
 			t.Logf("auto links:          precision %.4f  recall %.4f  F1 %.4f  (conflicts left apart)", ma.precision(), ma.recall(), ma.f1())
 			t.Logf("auto+conflict links: precision %.4f  recall %.4f  F1 %.4f  (conflicts joined to their suggestion)", ml.precision(), ml.recall(), ml.f1())
-			t.Logf("targets: auto precision ≥ 0.995, recall(auto+conflict) ≥ 0.97, F1 ≥ 0.98")
+			size := map[string]int{}
+			for _, k := range linked {
+				size[k]++
+			}
+			hist := map[int]int{}
+			for _, n := range size {
+				switch {
+				case n > 8:
+					hist[9]++
+				default:
+					hist[n]++
+				}
+			}
+			t.Logf("people per cluster size (9 = more than 8): %v", hist)
+			report := func(name string, got, target float64) {
+				verdict := "met"
+				if got < target {
+					verdict = "MISSED"
+				}
+				t.Logf("target %-40s %.4f (≥ %.3f) %s", name, got, target, verdict)
+			}
+			report("auto precision", ma.precision(), 0.995)
+			report("recall over auto+conflict", ml.recall(), 0.97)
+			report("pairwise F1 (conflicts joined)", ml.f1(), 0.98)
+			// Assert what is met with margin; the rest is reported above.
+			is.True(ma.precision() >= 0.995) // auto links precision
 		})
 	}
 }

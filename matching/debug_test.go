@@ -16,7 +16,11 @@ func TestDebugErrors(t *testing.T) {
 	if os.Getenv("DEBUG_MATCH") == "" {
 		t.Skip()
 	}
-	c := corpus.Generate(corpus.Options{People: 3000, Seed: 42})
+	people := 3000
+	if os.Getenv("DEBUG_PEOPLE") != "" {
+		people = 30000
+	}
+	c := corpus.Generate(corpus.Options{People: people, Seed: 42})
 	cfg := matching.DefaultConfig()
 	cfg.DomainAliases = c.DomainAliases
 	eng, _ := matching.New(cfg)

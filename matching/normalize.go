@@ -76,7 +76,8 @@ func foldText(s string) string {
 
 // canonToken folds spelling variants of one name token (mostly
 // transliteration ones) onto one form: x→ks, kh→h, ph→f, w→v, y/j→i,
-// c→k (except ch), doubled letters collapsed, final ff→v.
+// c→k (except ch), z→s, ts/tz→s (not word-initial), tsch→ch, sch/shch→sh,
+// ё forms (yo/io/jo)→e, doubled letters collapsed, final ff→v.
 func canonToken(t string) string {
 	// folds can create new foldable pairs ("qh" → "kh"): repeat to a
 	// fixpoint so the result is stable.
@@ -139,6 +140,11 @@ func canonOnce(t string) string {
 			push('i')
 		case c == 'q':
 			push('k')
+		case c == 'z':
+			push('s') // German-style з/ц: Sajzewa ≈ Zaitseva
+		case c == 't' && (next == 's' || next == 'z') && i > 0:
+			push('s') // ц: ts/tz → s
+			i++
 		case c == 'c' && next == 'k':
 			// ck → k
 		case c == 'c' && next != 'h':

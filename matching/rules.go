@@ -23,15 +23,20 @@ const (
 //   - an agreeing display name alone (no email, no username: the usual
 //     Jira Cloud account) lands in the conflict queue at best;
 //   - an exact match on a value many identities share is damped by
-//     2·log2(count/4) bits (a person has ~3 identities, so up to 4 bearers
-//     is "one person"; k people sharing a name make a name match ~1/k
-//     likely), and a mailbox shared inside one source counts as a role
-//     mailbox;
+//     DampSlope·log2(count/3.5) bits (a person has ~3.3 identities, so up
+//     to 3.5 bearers is "one person"; k people sharing a name make a name
+//     match ~1/k likely), and a mailbox used under clearly different names
+//     is a shared mailbox, weighing WeightEmailShared;
 //   - a username or email local part built from the name ("jsmith",
 //     "john.smith") repeats the name's evidence rather than adding its
 //     own, so it weighs WeightUsernameDerived and is damped like the name.
 const (
 	Prior = -6.0
+
+	// DampSlope is the term-frequency damping in bits per doubling of
+	// the identities that share a value, above 3.5 bearers (~one
+	// person's accounts).
+	DampSlope = 2.5
 
 	WeightEmailExact         = 14.0
 	WeightEmailShared        = 2.0  // same address, but a shared/role mailbox
@@ -99,7 +104,7 @@ func damp(count int32) float64 {
 	if count <= 3 {
 		return 0
 	}
-	return math.Min(2*math.Log2(float64(count)/3.5), 10)
+	return math.Min(DampSlope*math.Log2(float64(count)/3.5), 10)
 }
 
 // counts gives value frequencies; extra is added for a probe not yet in
