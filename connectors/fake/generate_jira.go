@@ -2,7 +2,6 @@ package fake
 
 import (
 	"slices"
-	"sort"
 	"strconv"
 	"time"
 )
@@ -96,11 +95,13 @@ func (g *gen) issues() {
 		}
 		seeds = append(seeds, s)
 	}
-	sort.SliceStable(seeds, func(a, b int) bool { return seeds[a].created.Before(seeds[b].created) })
+	slices.SortStableFunc(seeds, func(a, b issueSeed) int { return a.created.Compare(b.created) })
 
 	sprints := make([][]Sprint, nProj)
 	teamJira := make([][]string, nProj)
+	teams := make([]string, nProj)
 	for j, key := range o.spec.JiraProjects {
+		teams[j] = "Team " + teamName(j%g.teams)
 		sprints[j] = g.projectSprints(key)
 		teamJira[j] = g.teamJira(j % g.teams)
 	}
@@ -113,7 +114,7 @@ func (g *gen) issues() {
 		key := o.spec.JiraProjects[s.project]
 		is := &o.issues[i]
 		*is = Issue{ID: strconv.Itoa(10000 + i), Key: key + "-" + strconv.Itoa(keyNum[s.project]), ProjectKey: key,
-			Type: s.typ, Created: s.created, Team: "Team " + teamName(s.project%g.teams)}
+			Type: s.typ, Created: s.created, Team: teams[s.project]}
 		g.issueLife(is, s, teamJira[s.project], sprints[s.project])
 		if is.Type != "Epic" && len(recent[s.project]) > 5 && g.chance(0.05) {
 			cands := recent[s.project]

@@ -2,7 +2,6 @@ package fake
 
 import (
 	"slices"
-	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -478,12 +477,11 @@ func (o *Org) sortIssueOrder() {
 			o.issueOrder[i] = int32(i)
 		}
 	}
-	sort.SliceStable(o.issueOrder, func(a, b int) bool {
-		ia, ib := &o.issues[o.issueOrder[a]], &o.issues[o.issueOrder[b]]
-		if !ia.Updated.Equal(ib.Updated) {
-			return ia.Updated.Before(ib.Updated)
+	slices.SortFunc(o.issueOrder, func(a, b int32) int {
+		if c := o.issues[a].Updated.Compare(o.issues[b].Updated); c != 0 {
+			return c
 		}
-		return o.issueOrder[a] < o.issueOrder[b]
+		return int(a - b)
 	})
 }
 
