@@ -111,31 +111,60 @@ func (c *Client) fetchIssues(ctx context.Context, req connectors.FetchRequest, y
 		since = since.Add(-24 * time.Hour)
 	}
 	body := searchBody{JQL: JQL(c.cfg.ProjectKeys, since, m.loc), Fields: m.fieldList(), MaxResults: c.size, Expand: "changelog"}
+	// The next page is fetched (and its changelogs read) while the
+	// consumer writes the current one.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		sp   searchPage
+		page connectors.Page
+		err  error
+	}
+	fetch := func(body searchBody, num int) result {
+		var r result
+		if err := c.search(ctx, body, &r.sp); err != nil {
+			r.err = fmt.Errorf("jira: search issues page %d: %w", num, err)
+			return r
+		}
+		r.page, r.err = c.issuePage(ctx, m, num, r.sp.Issues, r.sp.Docs)
+		if r.err != nil {
+			r.err = fmt.Errorf("jira: search issues page %d: %w", num, r.err)
+		}
+		return r
+	}
 	seen := map[string]bool{}
+	cur := fetch(body, 1)
 	for num := 1; ; num++ {
-		var sp searchPage
-		if err := c.search(ctx, body, &sp); err != nil {
-			return fmt.Errorf("jira: search issues page %d: %w", num, err)
+		if cur.err != nil {
+			return cur.err
 		}
-		page, err := c.issuePage(ctx, m, num, sp.Issues, sp.Docs)
-		if err != nil {
-			return fmt.Errorf("jira: search issues page %d: %w", num, err)
-		}
-		if len(sp.Issues) > 0 && !yield(page, nil) {
-			return errStop
-		}
+		sp := cur.sp
 		last := sp.NextPageToken == "" || (sp.IsLast != nil && *sp.IsLast)
 		if sp.IsLast != nil && !*sp.IsLast && sp.NextPageToken == "" {
 			c.log.Warn("jira: search page says more follow but gives no nextPageToken; stopping", "page", num)
 		}
+		var next chan result
+		var repeatErr error
+		switch {
+		case last:
+		case seen[sp.NextPageToken]:
+			repeatErr = fmt.Errorf("jira: search issues page %d: nextPageToken repeats", num)
+		default:
+			seen[sp.NextPageToken] = true
+			body.NextPageToken = sp.NextPageToken
+			next = make(chan result, 1)
+			go func(body searchBody, num int) { next <- fetch(body, num) }(body, num+1)
+		}
+		if len(sp.Issues) > 0 && !yield(cur.page, nil) {
+			return errStop
+		}
+		if repeatErr != nil {
+			return repeatErr
+		}
 		if last {
 			return nil
 		}
-		if seen[sp.NextPageToken] {
-			return fmt.Errorf("jira: search issues page %d: nextPageToken repeats", num)
-		}
-		seen[sp.NextPageToken] = true
-		body.NextPageToken = sp.NextPageToken
+		cur = <-next
 	}
 }
 

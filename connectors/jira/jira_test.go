@@ -597,3 +597,31 @@ func TestLongQueriesArePosted(t *testing.T) {
 	is.True(len(body.Fields) > 10)
 	is.Equal(s.count("GET /rest/api/3/search/jql"), 0)
 }
+
+func TestStopEarly(t *testing.T) {
+	is := is.New(t)
+	b := setup(t)
+	b.srv.metaRoutes()
+	var mu sync.Mutex
+	n := 0
+	b.srv.handle("GET /rest/api/3/search/jql", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		i := n
+		mu.Unlock()
+		_, _ = fmt.Fprintf(w, `{"issues":[{"id":"%d","key":"EE-%d","fields":{"updated":"2020-06-2%dT10:00:00.000+0000"},"changelog":{"startAt":0,"maxResults":0,"total":0,"histories":[]}}],"nextPageToken":"t%d","isLast":false}`, i, i, i%10, i)
+	})
+	pages := 0
+	for p, err := range b.client.Fetch(context.Background(), connectors.FetchRequest{Stream: connectors.StreamIssues, Since: fixedNow}) {
+		is.NoErr(err)
+		is.Equal(p.Number, pages+1)
+		pages++
+		if pages == 2 {
+			break
+		}
+	}
+	is.Equal(pages, 2)
+	mu.Lock()
+	defer mu.Unlock()
+	is.True(n <= 3) // at most one page fetched ahead
+}
