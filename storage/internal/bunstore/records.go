@@ -190,6 +190,9 @@ func writeRecords(ctx context.Context, s *Store, db bun.IDB, org string, p conne
 	if err := replaceTransitions(ctx, s, db, org, p); err != nil {
 		return st, err
 	}
+	if err := replaceIssueSprints(ctx, s, db, org, p); err != nil {
+		return st, err
+	}
 	if err := upsertAll(ctx, s, db, "sprints", sprintsIn(org, p.Sprints), func(m sprintModel) string { return m.Source + "\x00" + m.ExternalID }, sprintCols); err != nil {
 		return st, err
 	}

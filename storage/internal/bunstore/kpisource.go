@@ -1,0 +1,620 @@
+package bunstore
+
+import (
+	"context"
+	"iter"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/ovia-hq/ovia/connectors"
+	"github.com/ovia-hq/ovia/identity"
+	"github.com/ovia-hq/ovia/kpi"
+)
+
+// KPISource returns the kpi.Source view of s. Every method filters by org,
+// period and scope in SQL on an index (docs/storage.md lists them) and reads
+// in keyset batches of kpiBatch rows, so no connection is held between
+// batches and a snapshot reads only the rows of its period. It yields the
+// same rows as kpi.MemSource over the same records.
+func (s *Store) KPISource() kpi.Source { return kpiSource{s: s, db: s.r} }
+
+// kpiBatch is the size of one keyset batch (and of one transitions IN list).
+const kpiBatch = 1000
+
+type kpiSource struct {
+	s  *Store
+	db bun.IDB
+}
+
+var _ kpi.Source = kpiSource{}
+
+// markedIssue is the predicate of the partial index issues_marked: flagged,
+// or blocked by at least one issue (bun writes a nil slice as JSON null).
+// It must be spelled exactly so for SQLite to use the index.
+const markedIssue = "(issues.is_flagged OR issues.blocked_by NOT IN ('null', '[]'))"
+
+// keyset runs a query in batches ordered by (col, source, external_id),
+// where col is a time column ("" orders by the key alone). filter adds the
+// WHERE clauses; at reads col from a row. fn gets each batch and returns
+// false to stop.
+func keyset[T any](ctx context.Context, k kpiSource, table, col string, filter func(*bun.SelectQuery) *bun.SelectQuery,
+	at func(*T) time.Time, key func(*T) (string, string), fn func([]T) bool) error {
+	var (
+		last    *T
+		lastRow T
+	)
+	for {
+		var batch []T
+		q := filter(k.db.NewSelect().Model(&batch))
+		if last != nil {
+			src, id := key(last)
+			if col == "" {
+				q = q.Where("(?.source, ?.external_id) > (?, ?)", bun.Ident(table), bun.Ident(table), src, id)
+			} else {
+				t := at(last)
+				q = q.Where("?0.?1 >= ?2 AND (?0.?1 > ?2 OR (?0.source, ?0.external_id) > (?3, ?4))", bun.Ident(table), bun.Ident(col), t, src, id)
+			}
+		}
+		if col != "" {
+			q = q.OrderExpr("?.? ASC", bun.Ident(table), bun.Ident(col))
+		}
+		q = q.OrderExpr("?.source ASC, ?.external_id ASC", bun.Ident(table), bun.Ident(table)).Limit(kpiBatch)
+		if err := q.Scan(ctx); err != nil {
+			return k.s.mapErr(err, "kpi: read "+table)
+		}
+		if len(batch) == 0 || !fn(batch) || len(batch) < kpiBatch {
+			return nil
+		}
+		lastRow = batch[len(batch)-1]
+		last = &lastRow
+	}
+}
+
+func issueKeyOf(m *issueModel) (string, string)       { return m.Source, m.ExternalID }
+func mrKeyOf(m *mergeRequestModel) (string, string)   { return m.Source, m.ExternalID }
+func pipelineKeyOf(m *pipelineModel) (string, string) { return m.Source, m.ExternalID }
+func deployKeyOf(m *deploymentModel) (string, string) { return m.Source, m.ExternalID }
+func resolvedOf(m *issueModel) time.Time              { return *m.ResolvedAt }
+func createdOf(m *issueModel) time.Time               { return m.CreatedAt }
+func noTime[T any](*T) time.Time                      { return time.Time{} }
+
+// issueScope is the issues of a query's scope: a team's issues by the team
+// column, a project's by its Jira project key (case-insensitive, resolved
+// to the stored spellings first so the index on project_key applies).
+type issueScope struct {
+	team string
+	keys []string // project scope: the stored project keys
+	none bool     // project scope without any issue
+}
+
+func (k kpiSource) issueScope(ctx context.Context, q kpi.Query) (issueScope, error) {
+	switch q.Scope.Kind {
+	case kpi.ScopeTeam:
+		return issueScope{team: q.Scope.ID}, nil
+	case kpi.ScopeProject:
+		keys, err := k.distinct(ctx, "project_key", q.OrgID)
+		if err != nil {
+			return issueScope{}, err
+		}
+		keys = slices.DeleteFunc(keys, func(key string) bool { return !strings.EqualFold(key, q.Scope.ID) })
+		return issueScope{keys: keys, none: len(keys) == 0}, nil
+	}
+	return issueScope{}, nil
+}
+
+func (sc issueScope) apply(q *bun.SelectQuery) *bun.SelectQuery {
+	switch {
+	case sc.team != "":
+		return q.Where("issues.team = ?", sc.team)
+	case len(sc.keys) > 0:
+		return q.Where("issues.project_key IN (?)", bun.List(sc.keys))
+	}
+	return q
+}
+
+// distinct lists the distinct values of an indexed issues column of an
+// org with a loose index scan: one index seek per value, however many
+// rows share it (works on both dialects).
+func (k kpiSource) distinct(ctx context.Context, col, org string) ([]string, error) {
+	var vals []string
+	err := k.db.NewRaw(`WITH RECURSIVE v (val) AS (
+    SELECT MIN(?0) FROM issues WHERE org_id = ?1
+    UNION ALL
+    SELECT (SELECT MIN(?0) FROM issues WHERE org_id = ?1 AND ?0 > v.val) FROM v WHERE v.val IS NOT NULL
+)
+SELECT val FROM v WHERE val IS NOT NULL`, bun.Ident(col), org).Scan(ctx, &vals)
+	return vals, k.s.mapErr(err, "kpi: distinct issues."+col)
+}
+
+// projectScope is the GitLab projects of a query's scope: nil for the org
+// scope; otherwise the project ids a row's project_id must be one of (a
+// team's mapped ids and paths, a project's id or path, paths resolved to
+// ids through projects).
+func (k kpiSource) projectScope(ctx context.Context, q kpi.Query) ([]string, error) {
+	var names []string
+	switch q.Scope.Kind {
+	case kpi.ScopeTeam:
+		if err := k.db.NewSelect().TableExpr("team_projects").Column("project_id").
+			Where("org_id = ? AND team = ?", q.OrgID, q.Scope.ID).Scan(ctx, &names); err != nil {
+			return nil, k.s.mapErr(err, "kpi: read team projects")
+		}
+	case kpi.ScopeProject:
+		names = []string{q.Scope.ID}
+	default:
+		return nil, nil
+	}
+	ids := slices.Clone(names)
+	if len(names) > 0 {
+		var byPath []string
+		if err := k.db.NewSelect().TableExpr("projects").Column("external_id").
+			Where("org_id = ? AND path_with_namespace IN (?)", q.OrgID, bun.List(names)).Scan(ctx, &byPath); err != nil {
+			return nil, k.s.mapErr(err, "kpi: resolve project paths")
+		}
+		ids = append(ids, byPath...)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}
+
+// inProjects restricts a GitLab table to the scope's projects.
+func inProjects(table string, ids []string, scoped bool) func(*bun.SelectQuery) *bun.SelectQuery {
+	return func(q *bun.SelectQuery) *bun.SelectQuery {
+		if !scoped {
+			return q
+		}
+		return q.Where("?.project_id IN (?)", bun.Ident(table), bun.List(ids))
+	}
+}
+
+// transitions reads the transitions of a batch of issues with one IN query
+// per source, keyed by source and issue id, in Seq order.
+func (k kpiSource) transitions(ctx context.Context, org string, issues []issueModel, statusOnly bool) (map[[2]string][]connectors.Transition, error) {
+	bySource := map[string][]string{}
+	for _, m := range issues {
+		bySource[m.Source] = append(bySource[m.Source], m.ExternalID)
+	}
+	out := make(map[[2]string][]connectors.Transition, len(issues))
+	for src, ids := range bySource {
+		var rows []transitionModel
+		q := k.db.NewSelect().Model(&rows).Where("org_id = ? AND source = ? AND issue_id IN (?)", org, src, bun.List(ids))
+		if statusOnly {
+			q = q.Where("field = ?", connectors.FieldStatus)
+		}
+		if err := q.OrderExpr("issue_id, seq").Scan(ctx); err != nil {
+			return nil, k.s.mapErr(err, "kpi: read transitions")
+		}
+		for _, m := range rows {
+			key := [2]string{m.Source, m.IssueID}
+			out[key] = append(out[key], transitionOut(m))
+		}
+	}
+	return out, nil
+}
+
+// histories pairs a batch of issues with their transitions and yields them.
+func (k kpiSource) histories(ctx context.Context, org string, batch []issueModel, statusOnly bool, yield func(*kpi.IssueHistory, error) bool) bool {
+	trs, err := k.transitions(ctx, org, batch, statusOnly)
+	if err != nil {
+		yield(nil, err)
+		return false
+	}
+	var h kpi.IssueHistory
+	for i := range batch {
+		h = kpi.IssueHistory{Issue: issueOut(batch[i]), Transitions: trs[[2]string{batch[i].Source, batch[i].ExternalID}]}
+		if !yield(&h, nil) {
+			return false
+		}
+	}
+	return true
+}
+
+// ResolvedIssues implements kpi.Source: issues_resolved (or
+// issues_team_resolved, issues_project_resolved) range on resolved_at, then
+// the status transitions of each batch by primary key.
+func (k kpiSource) ResolvedIssues(ctx context.Context, q kpi.Query) iter.Seq2[*kpi.IssueHistory, error] {
+	return func(yield func(*kpi.IssueHistory, error) bool) {
+		sc, err := k.issueScope(ctx, q)
+		if err != nil || sc.none {
+			if err != nil {
+				yield(nil, err)
+			}
+			return
+		}
+		ok := true
+		err = keyset(ctx, k, "issues", "resolved_at", func(s *bun.SelectQuery) *bun.SelectQuery {
+			return sc.apply(s.Where("issues.org_id = ? AND issues.resolved_at >= ? AND issues.resolved_at < ?", q.OrgID, q.Period.Start, q.Period.End))
+		}, resolvedOf, issueKeyOf, func(batch []issueModel) bool {
+			ok = k.histories(ctx, q.OrgID, batch, true, yield)
+			return ok
+		})
+		if err != nil && ok {
+			yield(nil, err)
+		}
+	}
+}
+
+// BlockerCandidates implements kpi.Source. Four disjoint indexed reads:
+// marked issues (partial index issues_marked) still unresolved or resolved
+// at or after end, then issues of a blocker priority (issues_priority_resolved,
+// the stored spellings found by a loose index scan) likewise.
+func (k kpiSource) BlockerCandidates(ctx context.Context, q kpi.Query) iter.Seq2[*connectors.Issue, error] {
+	return func(yield func(*connectors.Issue, error) bool) {
+		fail := func(err error) { yield(nil, err) }
+		sc, err := k.issueScope(ctx, q)
+		if err != nil {
+			fail(err)
+			return
+		}
+		if sc.none {
+			return
+		}
+		prios, err := k.distinct(ctx, "priority", q.OrgID)
+		if err != nil {
+			fail(err)
+			return
+		}
+		prios = slices.DeleteFunc(prios, func(p string) bool { return !q.Classifier.IsBlockerPriority(p) })
+		end := q.Period.End
+		open := func(s *bun.SelectQuery, resolved bool) *bun.SelectQuery {
+			s = s.Where("issues.org_id = ? AND issues.created_at < ?", q.OrgID, end)
+			if resolved {
+				return s.Where("issues.resolved_at >= ?", end)
+			}
+			return s.Where("issues.resolved_at IS NULL AND issues.status_category <> ?", connectors.CategoryDone)
+		}
+		reads := []func(*bun.SelectQuery) *bun.SelectQuery{
+			func(s *bun.SelectQuery) *bun.SelectQuery { return sc.apply(open(s.Where(markedIssue), false)) },
+			func(s *bun.SelectQuery) *bun.SelectQuery { return sc.apply(open(s.Where(markedIssue), true)) },
+		}
+		if len(prios) > 0 {
+			byPrio := func(resolved bool) func(*bun.SelectQuery) *bun.SelectQuery {
+				return func(s *bun.SelectQuery) *bun.SelectQuery {
+					s = s.Where("issues.priority IN (?)", bun.List(prios)).Where(markedIssue + " IS NOT TRUE")
+					return sc.apply(open(s, resolved))
+				}
+			}
+			reads = append(reads, byPrio(false), byPrio(true))
+		}
+		ok := true
+		for _, filter := range reads {
+			err := keyset(ctx, k, "issues", "", filter, noTime[issueModel], issueKeyOf, func(batch []issueModel) bool {
+				var is connectors.Issue
+				for i := range batch {
+					is = issueOut(batch[i])
+					if ok = yield(&is, nil); !ok {
+						return false
+					}
+				}
+				return true
+			})
+			if err != nil {
+				fail(err)
+				return
+			}
+			if !ok {
+				return
+			}
+		}
+	}
+}
+
+// IssuesOpenAt implements kpi.Source (index issues_key).
+func (k kpiSource) IssuesOpenAt(ctx context.Context, orgID string, keys []string, at time.Time) (map[string]bool, error) {
+	out := make(map[string]bool, len(keys))
+	for chunk := range slices.Chunk(keys, kpiBatch) {
+		var rows []issueModel
+		if err := k.db.NewSelect().Model(&rows).Column("key", "created_at", "resolved_at", "status_category").
+			Where("org_id = ? AND key IN (?)", orgID, bun.List(chunk)).Scan(ctx); err != nil {
+			return nil, k.s.mapErr(err, "kpi: read issues by key")
+		}
+		for _, m := range rows {
+			out[m.Key] = out[m.Key] || issueOpenAt(m, at)
+		}
+	}
+	return out, ctx.Err()
+}
+
+// issueOpenAt is kpi's open-at rule: created before t and not resolved
+// before t (an unresolved issue in a done status counts as closed).
+func issueOpenAt(m issueModel, t time.Time) bool {
+	if !m.CreatedAt.Before(t) {
+		return false
+	}
+	if m.ResolvedAt != nil {
+		return !m.ResolvedAt.Before(t)
+	}
+	return m.StatusCategory != string(connectors.CategoryDone)
+}
+
+// CompletedSprints implements kpi.Source: sprints_complete for the
+// sprints, issue_sprints for each sprint's members, then the members by
+// primary key in batches with all their transitions.
+func (k kpiSource) CompletedSprints(ctx context.Context, q kpi.Query) iter.Seq2[*kpi.SprintHistory, error] {
+	return func(yield func(*kpi.SprintHistory, error) bool) {
+		fail := func(err error) { yield(nil, err) }
+		sc, err := k.issueScope(ctx, q)
+		if err != nil {
+			fail(err)
+			return
+		}
+		var sprints []sprintModel
+		if err := k.db.NewSelect().Model(&sprints).
+			Where("org_id = ? AND complete_at >= ? AND complete_at < ?", q.OrgID, q.Period.Start, q.Period.End).
+			OrderExpr("complete_at, source, external_id").Scan(ctx); err != nil {
+			fail(k.s.mapErr(err, "kpi: read sprints"))
+			return
+		}
+		for _, sm := range sprints {
+			sh := kpi.SprintHistory{Sprint: sprintOut(sm), Issues: []kpi.IssueHistory{}}
+			if !sc.none {
+				var members []issueSprintModel
+				if err := k.db.NewSelect().Model(&members).Where("org_id = ? AND sprint_id = ?", q.OrgID, sm.ExternalID).
+					OrderExpr("source, issue_id").Scan(ctx); err != nil {
+					fail(k.s.mapErr(err, "kpi: read sprint members"))
+					return
+				}
+				for chunk := range slices.Chunk(members, kpiBatch) {
+					bySource := map[string][]string{}
+					for _, m := range chunk {
+						bySource[m.Source] = append(bySource[m.Source], m.IssueID)
+					}
+					for src, ids := range bySource {
+						var batch []issueModel
+						if err := sc.apply(k.db.NewSelect().Model(&batch).
+							Where("issues.org_id = ? AND issues.source = ? AND issues.external_id IN (?)", q.OrgID, src, bun.List(ids))).
+							Scan(ctx); err != nil {
+							fail(k.s.mapErr(err, "kpi: read sprint issues"))
+							return
+						}
+						collect := func(h *kpi.IssueHistory, err error) bool {
+							if err != nil {
+								fail(err)
+								return false
+							}
+							sh.Issues = append(sh.Issues, *h)
+							return true
+						}
+						if len(batch) > 0 && !k.histories(ctx, q.OrgID, batch, false, collect) {
+							return
+						}
+					}
+				}
+			}
+			if q.Scope.Kind != kpi.ScopeOrg && len(sh.Issues) == 0 {
+				continue
+			}
+			if !yield(&sh, nil) {
+				return
+			}
+		}
+	}
+}
+
+// gitlabRows streams the rows of several filtered reads of one GitLab
+// table, restricted to the scope's projects.
+func gitlabRows[T, R any](ctx context.Context, k kpiSource, q kpi.Query, table string, key func(*T) (string, string),
+	out func(T) R, reads []keysetRead[T]) iter.Seq2[*R, error] {
+	return func(yield func(*R, error) bool) {
+		ids, err := k.projectScope(ctx, q)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		scoped := q.Scope.Kind != kpi.ScopeOrg
+		if scoped && len(ids) == 0 {
+			return
+		}
+		scope := inProjects(table, ids, scoped)
+		ok := true
+		for _, r := range reads {
+			err := keyset(ctx, k, table, r.col, func(s *bun.SelectQuery) *bun.SelectQuery { return scope(r.filter(s)) }, r.at, key,
+				func(batch []T) bool {
+					var row R
+					for _, m := range batch {
+						row = out(m)
+						if ok = yield(&row, nil); !ok {
+							return false
+						}
+					}
+					return true
+				})
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !ok {
+				return
+			}
+		}
+	}
+}
+
+// keysetRead is one filtered, ordered read of a table.
+type keysetRead[T any] struct {
+	col    string
+	at     func(*T) time.Time
+	filter func(*bun.SelectQuery) *bun.SelectQuery
+}
+
+// MergeRequests implements kpi.Source. Four disjoint reads: merged in the
+// period (merge_requests_merged), still open (merge_requests_state), and
+// open at end but merged (merge_requests_merged) or closed
+// (merge_requests_closed) since.
+func (k kpiSource) MergeRequests(ctx context.Context, q kpi.Query) iter.Seq2[*connectors.MergeRequest, error] {
+	org, start, end := q.OrgID, q.Period.Start, q.Period.End
+	merged := func(m *mergeRequestModel) time.Time { return *m.MergedAt }
+	closed := func(m *mergeRequestModel) time.Time { return *m.ClosedAt }
+	return gitlabRows(ctx, k, q, "merge_requests", mrKeyOf, mrOut, []keysetRead[mergeRequestModel]{
+		{"merged_at", merged, func(s *bun.SelectQuery) *bun.SelectQuery {
+			return s.Where("merge_requests.org_id = ? AND merge_requests.merged_at >= ? AND merge_requests.merged_at < ?", org, start, end)
+		}},
+		{"", noTime[mergeRequestModel], func(s *bun.SelectQuery) *bun.SelectQuery {
+			return s.Where("merge_requests.org_id = ? AND merge_requests.state IN (?)", org, bun.List([]string{"", "locked", "opened"})).
+				Where("merge_requests.merged_at IS NULL AND merge_requests.closed_at IS NULL AND merge_requests.created_at < ?", end)
+		}},
+		{"merged_at", merged, func(s *bun.SelectQuery) *bun.SelectQuery {
+			return s.Where("merge_requests.org_id = ? AND merge_requests.merged_at >= ? AND merge_requests.created_at < ?", org, end, end).
+				Where("(merge_requests.closed_at IS NULL OR merge_requests.closed_at >= ?)", end)
+		}},
+		{"closed_at", closed, func(s *bun.SelectQuery) *bun.SelectQuery {
+			return s.Where("merge_requests.org_id = ? AND merge_requests.closed_at >= ? AND merge_requests.created_at < ?", org, end, end).
+				Where("merge_requests.merged_at IS NULL")
+		}},
+	})
+}
+
+// Pipelines implements kpi.Source (pipelines_finished).
+func (k kpiSource) Pipelines(ctx context.Context, q kpi.Query) iter.Seq2[*connectors.Pipeline, error] {
+	return gitlabRows(ctx, k, q, "pipelines", pipelineKeyOf, pipelineOut, []keysetRead[pipelineModel]{
+		{"finished_at", func(m *pipelineModel) time.Time { return *m.FinishedAt }, func(s *bun.SelectQuery) *bun.SelectQuery {
+			return s.Where("pipelines.org_id = ? AND pipelines.finished_at >= ? AND pipelines.finished_at < ?", q.OrgID, q.Period.Start, q.Period.End)
+		}},
+	})
+}
+
+// Deployments implements kpi.Source (deployments_finished); every tier.
+func (k kpiSource) Deployments(ctx context.Context, q kpi.Query) iter.Seq2[*connectors.Deployment, error] {
+	return gitlabRows(ctx, k, q, "deployments", deployKeyOf, deploymentOut, []keysetRead[deploymentModel]{
+		{"finished_at", func(m *deploymentModel) time.Time { return *m.FinishedAt }, func(s *bun.SelectQuery) *bun.SelectQuery {
+			return s.Where("deployments.org_id = ? AND deployments.finished_at >= ? AND deployments.finished_at < ?", q.OrgID, q.Period.Start, q.Period.End)
+		}},
+	})
+}
+
+// Projects implements kpi.Source: the org's projects (primary key prefix),
+// kept when their id or path is in scope.
+func (k kpiSource) Projects(ctx context.Context, q kpi.Query) iter.Seq2[*connectors.Project, error] {
+	return func(yield func(*connectors.Project, error) bool) {
+		var names map[string]bool
+		switch q.Scope.Kind {
+		case kpi.ScopeTeam:
+			var ps []string
+			if err := k.db.NewSelect().TableExpr("team_projects").Column("project_id").
+				Where("org_id = ? AND team = ?", q.OrgID, q.Scope.ID).Scan(ctx, &ps); err != nil {
+				yield(nil, k.s.mapErr(err, "kpi: read team projects"))
+				return
+			}
+			names = map[string]bool{}
+			for _, p := range ps {
+				names[p] = true
+			}
+		case kpi.ScopeProject:
+			names = map[string]bool{q.Scope.ID: true}
+		}
+		var rows []projectModel
+		if err := k.db.NewSelect().Model(&rows).Where("org_id = ?", q.OrgID).OrderExpr("source, external_id").Scan(ctx); err != nil {
+			yield(nil, k.s.mapErr(err, "kpi: read projects"))
+			return
+		}
+		for _, m := range rows {
+			if names != nil && !names[m.ExternalID] && !names[m.PathWithNamespace] {
+				continue
+			}
+			p := projectOut(m)
+			if !yield(&p, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Incidents implements kpi.Source: issues created in the period
+// (issues_created), then issues resolved in the period but created before
+// it (issues_resolved), each kept when q.Classifier.IsIncident says so.
+// Incident types and labels are matched in Go: the classifier's
+// comparisons (Unicode case folding, scoped labels) have no portable SQL
+// equivalent, and the rows are bounded by the period.
+func (k kpiSource) Incidents(ctx context.Context, q kpi.Query) iter.Seq2[*connectors.Issue, error] {
+	return func(yield func(*connectors.Issue, error) bool) {
+		sc, err := k.issueScope(ctx, q)
+		if err != nil || sc.none {
+			if err != nil {
+				yield(nil, err)
+			}
+			return
+		}
+		p := q.Period
+		reads := []keysetRead[issueModel]{
+			{"created_at", createdOf, func(s *bun.SelectQuery) *bun.SelectQuery {
+				return sc.apply(s.Where("issues.org_id = ? AND issues.created_at >= ? AND issues.created_at < ?", q.OrgID, p.Start, p.End))
+			}},
+			{"resolved_at", resolvedOf, func(s *bun.SelectQuery) *bun.SelectQuery {
+				return sc.apply(s.Where("issues.org_id = ? AND issues.resolved_at >= ? AND issues.resolved_at < ?", q.OrgID, p.Start, p.End).
+					Where("(issues.created_at < ? OR issues.created_at >= ?)", p.Start, p.End))
+			}},
+		}
+		ok := true
+		for _, r := range reads {
+			err := keyset(ctx, k, "issues", r.col, r.filter, r.at, issueKeyOf, func(batch []issueModel) bool {
+				for _, m := range batch {
+					is := issueOut(m)
+					if !q.Classifier.IsIncident(is) {
+						continue
+					}
+					if ok = yield(&is, nil); !ok {
+						return false
+					}
+				}
+				return true
+			})
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !ok {
+				return
+			}
+		}
+	}
+}
+
+func issueOut(m issueModel) connectors.Issue {
+	return connectors.Issue{OrgID: m.OrgID, Source: identity.Source(m.Source), ExternalID: m.ExternalID,
+		Key: m.Key, ProjectKey: m.ProjectKey, Summary: m.Summary, Type: m.Type, Status: m.Status,
+		StatusCategory: connectors.StatusCategory(m.StatusCategory), Priority: m.Priority, Labels: m.Labels,
+		AssigneeID: m.AssigneeID, ReporterID: m.ReporterID, CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(),
+		ResolvedAt: utcPtr(m.ResolvedAt), StoryPoints: m.StoryPoints, Team: m.Team, SprintID: m.SprintID,
+		IsFlagged: m.IsFlagged, BlockedBy: m.BlockedBy, URL: m.URL}
+}
+
+func transitionOut(m transitionModel) connectors.Transition {
+	return connectors.Transition{OrgID: m.OrgID, Source: identity.Source(m.Source),
+		IssueID: m.IssueID, Seq: m.Seq, Field: m.Field, From: m.FromValue, To: m.ToValue,
+		FromCategory: connectors.StatusCategory(m.FromCategory), ToCategory: connectors.StatusCategory(m.ToCategory),
+		At: m.At.UTC(), AuthorID: m.AuthorID}
+}
+
+func sprintOut(m sprintModel) connectors.Sprint {
+	return connectors.Sprint{OrgID: m.OrgID, Source: identity.Source(m.Source), ExternalID: m.ExternalID,
+		BoardID: m.BoardID, Name: m.Name, State: m.State, StartAt: utcPtr(m.StartAt), EndAt: utcPtr(m.EndAt), CompleteAt: utcPtr(m.CompleteAt)}
+}
+
+func projectOut(m projectModel) connectors.Project {
+	return connectors.Project{OrgID: m.OrgID, Source: identity.Source(m.Source), ExternalID: m.ExternalID,
+		PathWithNamespace: m.PathWithNamespace, Name: m.Name, DefaultBranch: m.DefaultBranch, URL: m.URL}
+}
+
+func mrOut(m mergeRequestModel) connectors.MergeRequest {
+	return connectors.MergeRequest{OrgID: m.OrgID, Source: identity.Source(m.Source),
+		ExternalID: m.ExternalID, ProjectID: m.ProjectID, IID: m.IID, Title: m.Title, State: m.State, AuthorID: m.AuthorID,
+		Labels: m.Labels, SourceBranch: m.SourceBranch, TargetBranch: m.TargetBranch, CreatedAt: m.CreatedAt.UTC(),
+		UpdatedAt: m.UpdatedAt.UTC(), MergedAt: utcPtr(m.MergedAt), ClosedAt: utcPtr(m.ClosedAt),
+		FirstReviewAt: utcPtr(m.FirstReviewAt), MergeCommitSHA: m.MergeCommitSHA, URL: m.URL}
+}
+
+func pipelineOut(m pipelineModel) connectors.Pipeline {
+	return connectors.Pipeline{OrgID: m.OrgID, Source: identity.Source(m.Source),
+		ExternalID: m.ExternalID, ProjectID: m.ProjectID, Ref: m.Ref, SHA: m.SHA, Status: m.Status,
+		TriggerSource: m.TriggerSource, CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(),
+		StartedAt: utcPtr(m.StartedAt), FinishedAt: utcPtr(m.FinishedAt), DurationSeconds: m.DurationSeconds, URL: m.URL}
+}
+
+func deploymentOut(m deploymentModel) connectors.Deployment {
+	return connectors.Deployment{OrgID: m.OrgID, Source: identity.Source(m.Source),
+		ExternalID: m.ExternalID, ProjectID: m.ProjectID, Environment: m.Environment, EnvironmentTier: m.EnvironmentTier,
+		Status: m.Status, Ref: m.Ref, SHA: m.SHA, CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(),
+		FinishedAt: utcPtr(m.FinishedAt), MergeRequestIDs: m.MergeRequestIDs, URL: m.URL}
+}

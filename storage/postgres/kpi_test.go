@@ -1,0 +1,12 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/ovia-hq/ovia/storage/storagetest"
+)
+
+func TestKPIConformance(t *testing.T) {
+	storagetest.PostgresDSN(t) // skips with a message when not configured
+	storagetest.RunKPI(t, storagetest.OpenPostgres)
+}

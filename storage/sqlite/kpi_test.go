@@ -1,0 +1,11 @@
+package sqlite_test
+
+import (
+	"testing"
+
+	"github.com/ovia-hq/ovia/storage/storagetest"
+)
+
+func TestKPIConformance(t *testing.T) {
+	storagetest.RunKPI(t, storagetest.OpenSQLite)
+}
