@@ -116,20 +116,27 @@ func labelIn(list []string, label string) bool {
 }
 
 // ClassifyIssue classifies a Jira issue by its type.
-func (c Classifier) ClassifyIssue(is connectors.Issue) Class {
+func (c Classifier) ClassifyIssue(is connectors.Issue) Class { return c.issueClass(is.Type) }
+
+// The pointer-receiver helpers below spare Compute a copy of the
+// classifier and of each record per call.
+
+func (c *Classifier) issueClass(typ string) Class {
 	switch {
-	case contains(c.BugIssueTypes, is.Type):
+	case contains(c.BugIssueTypes, typ):
 		return ClassBug
-	case contains(c.FeatureIssueTypes, is.Type):
+	case contains(c.FeatureIssueTypes, typ):
 		return ClassFeature
 	}
 	return ClassChore
 }
 
 // ClassifyMR classifies a merge request by its labels (bug wins over feature).
-func (c Classifier) ClassifyMR(mr connectors.MergeRequest) Class {
+func (c Classifier) ClassifyMR(mr connectors.MergeRequest) Class { return c.mrClass(mr.Labels) }
+
+func (c *Classifier) mrClass(labels []string) Class {
 	feature := false
-	for _, l := range mr.Labels {
+	for _, l := range labels {
 		if labelIn(c.BugLabels, l) {
 			return ClassBug
 		}
@@ -144,11 +151,13 @@ func (c Classifier) ClassifyMR(mr connectors.MergeRequest) Class {
 }
 
 // IsIncident reports whether an issue is an incident (type or label).
-func (c Classifier) IsIncident(is connectors.Issue) bool {
-	if contains(c.IncidentIssueTypes, is.Type) {
+func (c Classifier) IsIncident(is connectors.Issue) bool { return c.incident(is.Type, is.Labels) }
+
+func (c *Classifier) incident(typ string, labels []string) bool {
+	if contains(c.IncidentIssueTypes, typ) {
 		return true
 	}
-	for _, l := range is.Labels {
+	for _, l := range labels {
 		if labelIn(c.IncidentLabels, l) {
 			return true
 		}

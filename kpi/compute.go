@@ -157,7 +157,7 @@ type mergedMR struct {
 }
 
 // each drains a source stream, checking ctx every 1024 rows.
-func each[T any](ctx context.Context, seq iter.Seq2[T, error], what string, fn func(T)) error {
+func each[T any](ctx context.Context, seq iter.Seq2[*T, error], what string, fn func(*T)) error {
 	n := 0
 	for v, err := range seq {
 		if err != nil {
@@ -182,7 +182,7 @@ func days(d time.Duration) float64  { return d.Hours() / 24 }
 func (c *computer) projects(ctx context.Context) error {
 	c.defaultRef = map[string]string{}
 	c.projPath = map[string]string{}
-	return each(ctx, c.src.Projects(ctx, c.q), "projects", func(p connectors.Project) {
+	return each(ctx, c.src.Projects(ctx, c.q), "projects", func(p *connectors.Project) {
 		c.defaultRef[p.ExternalID] = p.DefaultBranch
 		c.projPath[p.ExternalID] = p.PathWithNamespace
 	})
@@ -190,11 +190,11 @@ func (c *computer) projects(ctx context.Context) error {
 
 type cyclePoint struct {
 	point
-	title, url string
+	key, summary, url string
 }
 
-func issueRow(is connectors.Issue) rowID {
-	return rowID{src: srcOr(is.Source, identity.SourceJira), kind: KindIssue, id: is.ExternalID}
+func issueRow(is *connectors.Issue) rowID {
+	return newRow(srcOr(is.Source, identity.SourceJira), kIssue, is.ExternalID)
 }
 
 func srcOr(s, def identity.Source) identity.Source {
@@ -208,7 +208,7 @@ func srcOr(s, def identity.Source) identity.Source {
 // status category, looking only at status transitions up to resolution.
 // An issue whose first status transition leaves an in-progress status was
 // created in progress: it starts at created_at.
-func cycleStart(h IssueHistory, resolved time.Time) (start time.Time, ok, reopened bool) {
+func cycleStart(h *IssueHistory, resolved time.Time) (start time.Time, ok, reopened bool) {
 	first := true
 	for _, t := range sortedTransitions(h.Transitions) {
 		if t.Field != connectors.FieldStatus {
@@ -254,18 +254,16 @@ func (c *computer) resolvedIssues(ctx context.Context) error {
 		pts                    []cyclePoint
 		issues, never, reopens []rowID
 	)
-	seen := map[string]bool{}
-	err := each(ctx, c.src.ResolvedIssues(ctx, c.q), "resolved issues", func(h IssueHistory) {
+	err := each(ctx, c.src.ResolvedIssues(ctx, c.q), "resolved issues", func(h *IssueHistory) {
 		c.rows++
 		c.sawIssues = true
-		is := h.Issue
-		if is.ResolvedAt == nil || !c.q.Period.Contains(*is.ResolvedAt) || seen[is.ExternalID] {
+		is := &h.Issue
+		if is.ResolvedAt == nil || !c.q.Period.Contains(*is.ResolvedAt) {
 			return
 		}
-		seen[is.ExternalID] = true
 		id := issueRow(is)
 		issues = append(issues, id)
-		switch c.cf.classifier.ClassifyIssue(is) {
+		switch c.cf.classifier.issueClass(is.Type) {
 		case ClassBug:
 			tp.Issues.Bug++
 		case ClassFeature:
@@ -281,7 +279,7 @@ func (c *computer) resolvedIssues(ctx context.Context) error {
 		if reopened {
 			reopens = append(reopens, id)
 		}
-		pts = append(pts, cyclePoint{point: point{v: hours(is.ResolvedAt.Sub(start)), id: id}, title: issueTitle(is), url: is.URL})
+		pts = append(pts, cyclePoint{point: point{v: hours(is.ResolvedAt.Sub(start)), id: id}, key: is.Key, summary: is.Summary, url: is.URL})
 	})
 	if err != nil {
 		return err
@@ -307,7 +305,7 @@ func (c *computer) resolvedIssues(ctx context.Context) error {
 					sev = SeverityHigh
 				}
 				c.items = append(c.items, RiskItem{
-					Kind: RiskCycleTimeOutlier, Severity: sev, Title: p.title, URL: p.url,
+					Kind: RiskCycleTimeOutlier, Severity: sev, Title: issueTitle(&connectors.Issue{Key: p.key, Summary: p.summary}), URL: p.url,
 					AgeDays: days(time.Duration(p.v * float64(time.Hour))), Ref: p.id.ref(),
 					Detail: fmt.Sprintf("cycle time %.1f days > %.0f × p50 (%.1f days)", p.v/24, c.cf.outlierFactor, ct.P50.V/24),
 				})
@@ -318,7 +316,7 @@ func (c *computer) resolvedIssues(ctx context.Context) error {
 	return nil
 }
 
-func issueTitle(is connectors.Issue) string {
+func issueTitle(is *connectors.Issue) string {
 	switch {
 	case is.Key != "" && is.Summary != "":
 		return is.Key + ": " + is.Summary
@@ -331,7 +329,7 @@ func issueTitle(is connectors.Issue) string {
 // openAt reports whether an issue was open at t: created before t and not
 // resolved before t. An issue in a done status without a resolution date
 // counts as closed.
-func openAt(is connectors.Issue, t time.Time) bool {
+func openAt(is *connectors.Issue, t time.Time) bool {
 	if !is.CreatedAt.Before(t) {
 		return false
 	}
@@ -355,15 +353,13 @@ func (c *computer) blockers(ctx context.Context) error {
 		keys    = map[string]bool{}
 		b       = &c.snap.Blockers
 	)
-	seen := map[string]bool{}
-	err := each(ctx, c.src.BlockerCandidates(ctx, c.q), "blocker candidates", func(is connectors.Issue) {
+	err := each(ctx, c.src.BlockerCandidates(ctx, c.q), "blocker candidates", func(is *connectors.Issue) {
 		c.rows++
 		c.sawIssues = true
-		if !openAt(is, end) || seen[is.ExternalID] {
+		if !openAt(is, end) {
 			return
 		}
-		seen[is.ExternalID] = true
-		row := blockerRow{is: is, sev: SeverityMedium}
+		row := blockerRow{is: *is, sev: SeverityMedium}
 		if c.cf.classifier.IsBlockerPriority(is.Priority) {
 			b.ByPriority++
 			row.reasons = append(row.reasons, "priority "+is.Priority)
@@ -380,7 +376,7 @@ func (c *computer) blockers(ctx context.Context) error {
 			found = append(found, row)
 		}
 		if len(is.BlockedBy) > 0 {
-			pending = append(pending, is)
+			pending = append(pending, *is)
 			for _, k := range is.BlockedBy {
 				keys[k] = true
 			}
@@ -433,7 +429,7 @@ func (c *computer) blockers(ctx context.Context) error {
 		rows []rowID
 	)
 	for _, r := range found {
-		id := issueRow(r.is)
+		id := issueRow(&r.is)
 		age := days(end.Sub(r.is.CreatedAt))
 		pts = append(pts, point{v: age, id: id})
 		rows = append(rows, id)
@@ -442,7 +438,7 @@ func (c *computer) blockers(ctx context.Context) error {
 			sev = bump(sev)
 		}
 		c.items = append(c.items, RiskItem{
-			Kind: RiskBlocker, Severity: sev, Title: issueTitle(r.is), URL: r.is.URL,
+			Kind: RiskBlocker, Severity: sev, Title: issueTitle(&r.is), URL: r.is.URL,
 			AgeDays: age, Ref: id.ref(), Detail: strings.Join(r.reasons, "; "),
 		})
 	}
@@ -477,7 +473,7 @@ func sprintList(v, id string) bool {
 // inSprintAt replays an issue's sprint transitions: its sprint field at t
 // is the To of the last sprint transition at or before t, else the From of
 // the first one after t, else (no sprint transition) its current sprint.
-func inSprintAt(h IssueHistory, sprintID string, t time.Time) bool {
+func inSprintAt(h *IssueHistory, sprintID string, t time.Time) bool {
 	if h.Issue.CreatedAt.After(t) {
 		return false
 	}
@@ -504,7 +500,7 @@ func inSprintAt(h IssueHistory, sprintID string, t time.Time) bool {
 
 // doneAt replays status transitions the same way; an issue without status
 // transitions is done at t when it is done now and was resolved by t.
-func doneAt(h IssueHistory, t time.Time) bool {
+func doneAt(h *IssueHistory, t time.Time) bool {
 	cat, known := connectors.StatusCategory(""), false
 	for _, tr := range sortedTransitions(h.Transitions) {
 		if tr.Field != connectors.FieldStatus {
@@ -532,7 +528,7 @@ func (c *computer) sprints(ctx context.Context) error {
 	sp.Sprints = []SprintSpillover{}
 	var spilledAll []rowID
 	seenSprint := map[string]bool{}
-	err := each(ctx, c.src.CompletedSprints(ctx, c.q), "completed sprints", func(sh SprintHistory) {
+	err := each(ctx, c.src.CompletedSprints(ctx, c.q), "completed sprints", func(sh *SprintHistory) {
 		c.rows++
 		s := sh.Sprint
 		if s.CompleteAt == nil || !c.q.Period.Contains(*s.CompleteAt) || seenSprint[s.ExternalID] {
@@ -546,7 +542,8 @@ func (c *computer) sprints(ctx context.Context) error {
 		if len(sh.Issues) > 0 {
 			c.sawIssues = true
 		}
-		for _, h := range sh.Issues {
+		for i := range sh.Issues {
+			h := &sh.Issues[i]
 			if seen[h.Issue.ExternalID] || !inSprintAt(h, s.ExternalID, t) {
 				continue
 			}
@@ -554,7 +551,7 @@ func (c *computer) sprints(ctx context.Context) error {
 			ss.Committed++
 			if !doneAt(h, t) {
 				ss.Spilled++
-				spilled = append(spilled, issueRow(h.Issue))
+				spilled = append(spilled, issueRow(&h.Issue))
 			}
 		}
 		ss.Rate = ratio(ss.Spilled, ss.Committed)
@@ -594,12 +591,12 @@ func (c *computer) sprints(ctx context.Context) error {
 	return nil
 }
 
-func mrRow(mr connectors.MergeRequest) rowID {
-	return rowID{src: srcOr(mr.Source, identity.SourceGitLab), kind: KindMR, id: mr.ExternalID}
+func mrRow(mr *connectors.MergeRequest) rowID {
+	return newRow(srcOr(mr.Source, identity.SourceGitLab), kMR, mr.ExternalID)
 }
 
 // mrOpenAt reports whether an MR was open at t.
-func mrOpenAt(mr connectors.MergeRequest, t time.Time) bool {
+func mrOpenAt(mr *connectors.MergeRequest, t time.Time) bool {
 	if !mr.CreatedAt.Before(t) {
 		return false
 	}
@@ -623,17 +620,12 @@ func (c *computer) mergeRequests(ctx context.Context) error {
 		firstRev, mergedRv int
 		open               int
 	)
-	seen := map[string]bool{}
-	err := each(ctx, c.src.MergeRequests(ctx, c.q), "merge requests", func(mr connectors.MergeRequest) {
+	err := each(ctx, c.src.MergeRequests(ctx, c.q), "merge requests", func(mr *connectors.MergeRequest) {
 		c.rows++
-		if seen[mr.ExternalID] {
-			return
-		}
-		seen[mr.ExternalID] = true
 		id := mrRow(mr)
 		if mr.MergedAt != nil && p.Contains(*mr.MergedAt) {
 			merged = append(merged, id)
-			switch c.cf.classifier.ClassifyMR(mr) {
+			switch c.cf.classifier.mrClass(mr.Labels) {
 			case ClassBug:
 				tp.MergeRequests.Bug++
 			case ClassFeature:
@@ -722,8 +714,6 @@ func (c *computer) mergeRequests(ctx context.Context) error {
 	return nil
 }
 
-type pipeKey struct{ project, ref, sha, id string }
-
 func (c *computer) isDefaultBranch(project, ref string) bool {
 	if b, ok := c.defaultRef[project]; ok && b != "" {
 		return ref == b
@@ -731,86 +721,122 @@ func (c *computer) isDefaultBranch(project, ref string) bool {
 	return ref == "main" || ref == "master"
 }
 
-func (c *computer) pipelines(ctx context.Context) error {
-	latest := map[pipeKey]connectors.Pipeline{}
-	retried := 0
-	later := func(a, b connectors.Pipeline) bool { // a ran after b
-		if x := a.FinishedAt.Compare(*b.FinishedAt); x != 0 {
-			return x > 0
-		}
-		if x := a.CreatedAt.Compare(b.CreatedAt); x != 0 {
-			return x > 0
-		}
-		if len(a.ExternalID) != len(b.ExternalID) {
-			return len(a.ExternalID) > len(b.ExternalID)
-		}
-		return a.ExternalID > b.ExternalID
+// run is the part of a pipeline the failed-pipeline metric reads.
+type run struct {
+	src                   identity.Source
+	project, ref, sha, id string
+	status, url           string
+	finished, created     time.Time
+}
+
+// cmpRun orders runs by (project, ref, sha), then oldest first; runs
+// without a SHA are their own group.
+func cmpRun(a, b run) int {
+	if x := cmp.Compare(a.project, b.project); x != 0 {
+		return x
 	}
-	seen := map[string]bool{}
-	err := each(ctx, c.src.Pipelines(ctx, c.q), "pipelines", func(pl connectors.Pipeline) {
+	if x := cmp.Compare(a.ref, b.ref); x != 0 {
+		return x
+	}
+	if x := cmp.Compare(a.sha, b.sha); x != 0 {
+		return x
+	}
+	if a.sha == "" {
+		if x := cmpID(a.id, b.id); x != 0 {
+			return x
+		}
+	}
+	return laterRun(a, b)
+}
+
+// laterRun orders two runs in time: -1 when a ran before b, 1 after.
+func laterRun(a, b run) int {
+	if x := a.finished.Compare(b.finished); x != 0 {
+		return x
+	}
+	if x := a.created.Compare(b.created); x != 0 {
+		return x
+	}
+	return cmpID(a.id, b.id)
+}
+
+// cmpID compares numeric-looking ids numerically (shorter first).
+func cmpID(a, b string) int {
+	if x := cmp.Compare(len(a), len(b)); x != 0 {
+		return x
+	}
+	return cmp.Compare(a, b)
+}
+
+func sameGroup(a, b run) bool {
+	return a.project == b.project && a.ref == b.ref && a.sha == b.sha && (a.sha != "" || a.id == b.id)
+}
+
+func (c *computer) pipelines(ctx context.Context) error {
+	var runs []run
+	err := each(ctx, c.src.Pipelines(ctx, c.q), "pipelines", func(pl *connectors.Pipeline) {
 		c.rows++
 		c.sawPipes = true
-		if pl.FinishedAt == nil || !c.q.Period.Contains(*pl.FinishedAt) || seen[pl.ExternalID] {
+		if pl.FinishedAt == nil || !c.q.Period.Contains(*pl.FinishedAt) {
 			return
 		}
-		seen[pl.ExternalID] = true
-		k := pipeKey{project: pl.ProjectID, ref: pl.Ref, sha: pl.SHA}
-		if pl.SHA == "" {
-			k.id = pl.ExternalID
-		}
-		if prev, ok := latest[k]; ok {
-			retried++
-			if !later(pl, prev) {
-				return
-			}
-		}
-		latest[k] = pl
+		runs = append(runs, run{src: srcOr(pl.Source, identity.SourceGitLab), project: pl.ProjectID, ref: pl.Ref, sha: pl.SHA,
+			id: pl.ExternalID, status: pl.Status, url: pl.URL, finished: *pl.FinishedAt, created: pl.CreatedAt})
 	})
 	if err != nil {
 		return err
+	}
+	// Keep the last run of each (project, ref, sha); earlier ones were retried.
+	slices.SortFunc(runs, cmpRun)
+	latest := runs[:0]
+	retried := 0
+	for i, r := range runs {
+		if i+1 < len(runs) && sameGroup(r, runs[i+1]) {
+			retried++
+			continue
+		}
+		latest = append(latest, r)
 	}
 	fp := &c.snap.FailedPipelines
 	fp.Definition = DefFailedPipelines
 	fp.Retried = retried
 	var failed []rowID
-	lastDefault := map[string]connectors.Pipeline{}
-	for _, pl := range latest {
+	lastDefault := map[string]run{}
+	for _, r := range latest {
 		fp.Finished++
-		id := rowID{src: srcOr(pl.Source, identity.SourceGitLab), kind: KindPipeline, id: pl.ExternalID}
-		isFailed := pl.Status == "failed"
+		id := newRow(r.src, kPipeline, r.id)
+		isFailed := r.status == "failed"
 		if isFailed {
 			failed = append(failed, id)
 		}
-		if !c.isDefaultBranch(pl.ProjectID, pl.Ref) {
+		if !c.isDefaultBranch(r.project, r.ref) || !isFailed && r.status != "success" {
 			continue
 		}
-		if isFailed || pl.Status == "success" {
-			fp.DefaultBranch.Total++
-			if isFailed {
-				fp.DefaultBranch.Failed++
-			}
-			if prev, ok := lastDefault[pl.ProjectID]; !ok || later(pl, prev) {
-				lastDefault[pl.ProjectID] = pl
-			}
+		fp.DefaultBranch.Total++
+		if isFailed {
+			fp.DefaultBranch.Failed++
+		}
+		if prev, ok := lastDefault[r.project]; !ok || laterRun(r, prev) > 0 {
+			lastDefault[r.project] = r
 		}
 	}
 	fp.Count = len(failed)
 	fp.DefaultBranch.Rate = ratio(fp.DefaultBranch.Failed, fp.DefaultBranch.Total)
 	fp.DefaultBranch.Failing = []Ref{}
-	for _, pl := range lastDefault {
-		if pl.Status != "failed" {
+	for _, r := range lastDefault {
+		if r.status != "failed" {
 			continue
 		}
-		ref := NewRef(srcOr(pl.Source, identity.SourceGitLab), KindPipeline, pl.ExternalID)
+		ref := NewRef(r.src, KindPipeline, r.id)
 		fp.DefaultBranch.Failing = append(fp.DefaultBranch.Failing, ref)
-		name := c.projPath[pl.ProjectID]
+		name := c.projPath[r.project]
 		if name == "" {
-			name = "project " + pl.ProjectID
+			name = "project " + r.project
 		}
 		c.items = append(c.items, RiskItem{
 			Kind: RiskFailedPipeline, Severity: SeverityHigh,
-			Title: fmt.Sprintf("%s: default branch %s failing (pipeline %s)", name, pl.Ref, pl.ExternalID),
-			URL:   pl.URL, AgeDays: days(c.q.Period.End.Sub(*pl.FinishedAt)), Ref: ref,
+			Title: fmt.Sprintf("%s: default branch %s failing (pipeline %s)", name, r.ref, r.id),
+			URL:   r.url, AgeDays: days(c.q.Period.End.Sub(r.finished)), Ref: ref,
 			Detail: "latest default-branch pipeline in the period failed",
 		})
 	}

@@ -639,8 +639,8 @@ type failingSource struct {
 
 var errBoom = errors.New("boom")
 
-func (failingSource) Pipelines(context.Context, kpi.Query) iter.Seq2[connectors.Pipeline, error] {
-	return func(yield func(connectors.Pipeline, error) bool) { yield(connectors.Pipeline{}, errBoom) }
+func (failingSource) Pipelines(context.Context, kpi.Query) iter.Seq2[*connectors.Pipeline, error] {
+	return func(yield func(*connectors.Pipeline, error) bool) { yield(nil, errBoom) }
 }
 
 func TestSourceErrors(t *testing.T) {

@@ -19,7 +19,7 @@ type deploy struct {
 
 // isProduction reports whether a deployment counts for DORA: a successful
 // production-tier deployment.
-func isProduction(d connectors.Deployment) bool {
+func isProduction(d *connectors.Deployment) bool {
 	return strings.EqualFold(d.EnvironmentTier, "production") && d.Status == "success" && d.FinishedAt != nil
 }
 
@@ -32,7 +32,7 @@ func (c *computer) dora(ctx context.Context) error {
 		withIDs   = map[string]bool{}      // projects whose deploys list their MRs
 		seen      = map[string]bool{}
 	)
-	err := each(ctx, c.src.Deployments(ctx, c.q), "deployments", func(d connectors.Deployment) {
+	err := each(ctx, c.src.Deployments(ctx, c.q), "deployments", func(d *connectors.Deployment) {
 		c.rows++
 		if d.FinishedAt == nil || !p.Contains(*d.FinishedAt) || seen[d.ExternalID] {
 			return
@@ -43,7 +43,7 @@ func (c *computer) dora(ctx context.Context) error {
 			return
 		}
 		at := d.FinishedAt.UTC()
-		prod = append(prod, deploy{id: rowID{src: srcOr(d.Source, identity.SourceGitLab), kind: KindDeployment, id: d.ExternalID}, project: d.ProjectID, at: at})
+		prod = append(prod, deploy{id: newRow(srcOr(d.Source, identity.SourceGitLab), kDeployment, d.ExternalID), project: d.ProjectID, at: at})
 		if len(d.MergeRequestIDs) > 0 {
 			withIDs[d.ProjectID] = true
 			for _, m := range d.MergeRequestIDs {
@@ -134,10 +134,10 @@ func (c *computer) dora(ctx context.Context) error {
 		restore []point
 		seenInc = map[string]bool{}
 	)
-	err = each(ctx, c.src.Incidents(ctx, c.q), "incidents", func(is connectors.Issue) {
+	err = each(ctx, c.src.Incidents(ctx, c.q), "incidents", func(is *connectors.Issue) {
 		c.rows++
 		c.sawIssues = true
-		if !c.cf.classifier.IsIncident(is) || seenInc[is.ExternalID] {
+		if !c.cf.classifier.incident(is.Type, is.Labels) || seenInc[is.ExternalID] {
 			return
 		}
 		seenInc[is.ExternalID] = true

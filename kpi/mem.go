@@ -93,22 +93,30 @@ func (m *MemSource) add(f func()) {
 // memIndex is immutable once built; it captures slice headers, and Add only
 // appends, so a query running while another goroutine adds is safe.
 type memIndex struct {
-	issues      []connectors.Issue
-	resolved    []int32 // issues with ResolvedAt, by ResolvedAt
-	unresolved  []int32 // issues without ResolvedAt
-	byKey       map[string]int32
-	trans       map[string][]connectors.Transition // org + "\x00" + issue id → transitions by Seq
-	sprints     []connectors.Sprint
-	members     map[string][]int32 // org + "\x00" + sprint id → issues that ever held it
-	projects    []connectors.Project
-	projPath    map[string]string // org + "\x00" + project id → path
-	teams       map[string]map[string]bool
-	mrs         []connectors.MergeRequest
-	pipelines   []connectors.Pipeline // by FinishedAt (unfinished dropped)
-	deployments []connectors.Deployment
+	issues   []connectors.Issue
+	resolved []int32 // issues with ResolvedAt, by ResolvedAt
+	created  []int32 // every issue, by CreatedAt
+	// Unresolved issues that may be blockers: flagged or with BlockedBy
+	// keys, and by normalized priority.
+	unresolvedMarked []int32
+	unresolvedByPrio map[string][]int32
+	byKey            map[okey]int32
+	trans            [][]connectors.Transition // per issue, by Seq
+	sprints          []connectors.Sprint
+	members          map[okey][]int32 // sprint → issues whose sprint field ever held it
+	projects         []connectors.Project
+	projPath         map[okey]string // project id → path
+	teams            map[string]map[string]bool
+	mrs              []connectors.MergeRequest
+	mrMerged         []int32               // merged MRs by MergedAt
+	mrEnded          []int32               // merged or closed MRs by the earlier of the two
+	mrOpen           []int32               // neither merged nor closed
+	pipelines        []connectors.Pipeline // by FinishedAt (unfinished dropped)
+	deployments      []connectors.Deployment
 }
 
-func okey(org, id string) string { return org + "\x00" + id }
+// okey is a map key scoped to an org.
+type okey struct{ org, id string }
 
 func (m *MemSource) index() *memIndex {
 	m.mu.Lock()
@@ -117,38 +125,58 @@ func (m *MemSource) index() *memIndex {
 		return m.idx
 	}
 	x := &memIndex{
-		issues: m.issues, byKey: make(map[string]int32, len(m.issues)),
-		trans: map[string][]connectors.Transition{}, sprints: m.sprints, members: map[string][]int32{},
-		projects: m.projects, projPath: map[string]string{}, teams: map[string]map[string]bool{},
-		mrs: m.mrs, deployments: m.deployments,
+		issues: m.issues, byKey: make(map[okey]int32, len(m.issues)),
+		trans: make([][]connectors.Transition, len(m.issues)), sprints: m.sprints, members: map[okey][]int32{},
+		projects: m.projects, projPath: map[okey]string{}, teams: map[string]map[string]bool{},
+		mrs: m.mrs, deployments: m.deployments, unresolvedByPrio: map[string][]int32{},
 	}
 	for i := range m.issues {
 		is := &m.issues[i]
-		if is.ResolvedAt != nil {
+		x.created = append(x.created, int32(i))
+		switch {
+		case is.ResolvedAt != nil:
 			x.resolved = append(x.resolved, int32(i))
-		} else {
-			x.unresolved = append(x.unresolved, int32(i))
+		case is.IsFlagged || len(is.BlockedBy) > 0:
+			x.unresolvedMarked = append(x.unresolvedMarked, int32(i))
+		default:
+			p := norm(is.Priority)
+			x.unresolvedByPrio[p] = append(x.unresolvedByPrio[p], int32(i))
 		}
 		if is.Key != "" {
-			x.byKey[okey(is.OrgID, is.Key)] = int32(i)
+			x.byKey[okey{is.OrgID, is.Key}] = int32(i)
 		}
 	}
 	slices.SortFunc(x.resolved, func(a, b int32) int { return m.issues[a].ResolvedAt.Compare(*m.issues[b].ResolvedAt) })
+	slices.SortFunc(x.created, func(a, b int32) int { return m.issues[a].CreatedAt.Compare(m.issues[b].CreatedAt) })
+	for i := range m.mrs {
+		mr := &m.mrs[i]
+		if mr.MergedAt != nil {
+			x.mrMerged = append(x.mrMerged, int32(i))
+		}
+		if mrEnd(mr) != nil {
+			x.mrEnded = append(x.mrEnded, int32(i))
+		} else {
+			x.mrOpen = append(x.mrOpen, int32(i))
+		}
+	}
+	slices.SortFunc(x.mrMerged, func(a, b int32) int { return m.mrs[a].MergedAt.Compare(*m.mrs[b].MergedAt) })
+	slices.SortFunc(x.mrEnded, func(a, b int32) int { return mrEnd(&m.mrs[a]).Compare(*mrEnd(&m.mrs[b])) })
+	byID := make(map[okey]int32, len(m.issues))
+	for i := range m.issues {
+		byID[okey{m.issues[i].OrgID, m.issues[i].ExternalID}] = int32(i)
+	}
 	for _, t := range m.transitions {
-		k := okey(t.OrgID, t.IssueID)
-		x.trans[k] = append(x.trans[k], t)
+		if i, ok := byID[okey{t.OrgID, t.IssueID}]; ok {
+			x.trans[i] = append(x.trans[i], t)
+		}
 	}
 	for _, ts := range x.trans {
 		slices.SortStableFunc(ts, func(a, b connectors.Transition) int { return a.Seq - b.Seq })
 	}
-	byID := make(map[string]int32, len(m.issues))
-	for i := range m.issues {
-		byID[okey(m.issues[i].OrgID, m.issues[i].ExternalID)] = int32(i)
-	}
 	addMember := func(org, list string, i int32) {
 		for part := range strings.SplitSeq(list, ",") {
 			if id := strings.TrimSpace(part); id != "" {
-				k := okey(org, id)
+				k := okey{org, id}
 				if ms := x.members[k]; len(ms) == 0 || ms[len(ms)-1] != i {
 					x.members[k] = append(ms, i)
 				}
@@ -164,7 +192,7 @@ func (m *MemSource) index() *memIndex {
 		if t.Field != connectors.FieldSprint {
 			continue
 		}
-		if i, ok := byID[okey(t.OrgID, t.IssueID)]; ok {
+		if i, ok := byID[okey{t.OrgID, t.IssueID}]; ok {
 			addMember(t.OrgID, t.From, i)
 			addMember(t.OrgID, t.To, i)
 		}
@@ -174,7 +202,7 @@ func (m *MemSource) index() *memIndex {
 		x.members[k] = slices.Compact(ms)
 	}
 	for _, p := range m.projects {
-		x.projPath[okey(p.OrgID, p.ExternalID)] = p.PathWithNamespace
+		x.projPath[okey{p.OrgID, p.ExternalID}] = p.PathWithNamespace
 	}
 	for team, ps := range m.teamProjects {
 		set := map[string]bool{}
@@ -191,6 +219,20 @@ func (m *MemSource) index() *memIndex {
 	slices.SortFunc(x.pipelines, func(a, b connectors.Pipeline) int { return a.FinishedAt.Compare(*b.FinishedAt) })
 	m.idx = x
 	return x
+}
+
+// mrEnd is when an MR stopped being open (nil while it is).
+func mrEnd(mr *connectors.MergeRequest) *time.Time {
+	switch {
+	case mr.MergedAt != nil && mr.ClosedAt != nil:
+		if mr.ClosedAt.Before(*mr.MergedAt) {
+			return mr.ClosedAt
+		}
+		return mr.MergedAt
+	case mr.MergedAt != nil:
+		return mr.MergedAt
+	}
+	return mr.ClosedAt
 }
 
 func (x *memIndex) issueIn(q Query, is *connectors.Issue) bool {
@@ -213,17 +255,19 @@ func (x *memIndex) projectIn(q Query, org, project string) bool {
 	switch q.Scope.Kind {
 	case ScopeTeam:
 		set := x.teams[q.Scope.ID]
-		return set[project] || set[x.projPath[okey(org, project)]]
+		return set[project] || set[x.projPath[okey{org, project}]]
 	case ScopeProject:
-		return project == q.Scope.ID || x.projPath[okey(org, project)] == q.Scope.ID
+		return project == q.Scope.ID || x.projPath[okey{org, project}] == q.Scope.ID
 	}
 	return true
 }
 
 func (x *memIndex) history(i int32) IssueHistory {
-	is := x.issues[i]
-	return IssueHistory{Issue: is, Transitions: x.trans[okey(is.OrgID, is.ExternalID)]}
+	return IssueHistory{Issue: x.issues[i], Transitions: x.trans[i]}
 }
+
+// MemSource yields pointers into its own storage: callers must not modify
+// the rows (the Source contract says they are read-only and short-lived).
 
 // lowerBound returns the first position in idx whose time is not before t.
 func lowerBound[T any](s []T, at func(T) time.Time, t time.Time) int {
@@ -237,39 +281,49 @@ func lowerBound[T any](s []T, at func(T) time.Time, t time.Time) int {
 }
 
 // ResolvedIssues implements Source.
-func (m *MemSource) ResolvedIssues(ctx context.Context, q Query) iter.Seq2[IssueHistory, error] {
+func (m *MemSource) ResolvedIssues(ctx context.Context, q Query) iter.Seq2[*IssueHistory, error] {
 	x := m.index()
-	return func(yield func(IssueHistory, error) bool) {
+	return func(yield func(*IssueHistory, error) bool) {
+		var h IssueHistory
 		at := func(i int32) time.Time { return *x.issues[i].ResolvedAt }
 		for _, i := range x.resolved[lowerBound(x.resolved, at, q.Period.Start):] {
 			if !at(i).Before(q.Period.End) {
 				return
 			}
-			if x.issueIn(q, &x.issues[i]) && !yield(x.history(i), nil) {
-				return
+			if x.issueIn(q, &x.issues[i]) {
+				h = x.history(i)
+				if !yield(&h, nil) {
+					return
+				}
 			}
 		}
 	}
 }
 
 // BlockerCandidates implements Source.
-func (m *MemSource) BlockerCandidates(ctx context.Context, q Query) iter.Seq2[connectors.Issue, error] {
+func (m *MemSource) BlockerCandidates(ctx context.Context, q Query) iter.Seq2[*connectors.Issue, error] {
 	x := m.index()
 	end := q.Period.End
 	cand := func(is *connectors.Issue) bool {
-		return x.issueIn(q, is) && openAt(*is, end) &&
+		return x.issueIn(q, is) && openAt(is, end) &&
 			(is.IsFlagged || len(is.BlockedBy) > 0 || q.Classifier.IsBlockerPriority(is.Priority))
 	}
-	return func(yield func(connectors.Issue, error) bool) {
-		for _, i := range x.unresolved {
-			if cand(&x.issues[i]) && !yield(x.issues[i], nil) {
-				return
+	return func(yield func(*connectors.Issue, error) bool) {
+		lists := [][]int32{x.unresolvedMarked}
+		for _, p := range q.Classifier.BlockerPriorities {
+			lists = append(lists, x.unresolvedByPrio[norm(p)])
+		}
+		for _, l := range lists {
+			for _, i := range l {
+				if cand(&x.issues[i]) && !yield(&x.issues[i], nil) {
+					return
+				}
 			}
 		}
 		// Resolved at or after end: open at end.
 		at := func(i int32) time.Time { return *x.issues[i].ResolvedAt }
 		for _, i := range x.resolved[lowerBound(x.resolved, at, end):] {
-			if cand(&x.issues[i]) && !yield(x.issues[i], nil) {
+			if cand(&x.issues[i]) && !yield(&x.issues[i], nil) {
 				return
 			}
 		}
@@ -281,23 +335,24 @@ func (m *MemSource) IssuesOpenAt(ctx context.Context, orgID string, keys []strin
 	x := m.index()
 	out := make(map[string]bool, len(keys))
 	for _, k := range keys {
-		if i, ok := x.byKey[okey(orgID, k)]; ok {
-			out[k] = openAt(x.issues[i], at)
+		if i, ok := x.byKey[okey{orgID, k}]; ok {
+			out[k] = openAt(&x.issues[i], at)
 		}
 	}
 	return out, ctx.Err()
 }
 
 // CompletedSprints implements Source.
-func (m *MemSource) CompletedSprints(ctx context.Context, q Query) iter.Seq2[SprintHistory, error] {
+func (m *MemSource) CompletedSprints(ctx context.Context, q Query) iter.Seq2[*SprintHistory, error] {
 	x := m.index()
-	return func(yield func(SprintHistory, error) bool) {
+	return func(yield func(*SprintHistory, error) bool) {
 		for _, s := range x.sprints {
 			if s.OrgID != q.OrgID || s.CompleteAt == nil || !q.Period.Contains(*s.CompleteAt) {
 				continue
 			}
-			sh := SprintHistory{Sprint: s}
-			for _, i := range x.members[okey(s.OrgID, s.ExternalID)] {
+			ms := x.members[okey{s.OrgID, s.ExternalID}]
+			sh := SprintHistory{Sprint: s, Issues: make([]IssueHistory, 0, len(ms))}
+			for _, i := range ms {
 				if x.issueIn(q, &x.issues[i]) {
 					sh.Issues = append(sh.Issues, x.history(i))
 				}
@@ -305,7 +360,7 @@ func (m *MemSource) CompletedSprints(ctx context.Context, q Query) iter.Seq2[Spr
 			if q.Scope.Kind != ScopeOrg && len(sh.Issues) == 0 {
 				continue
 			}
-			if !yield(sh, nil) {
+			if !yield(&sh, nil) {
 				return
 			}
 		}
@@ -313,13 +368,36 @@ func (m *MemSource) CompletedSprints(ctx context.Context, q Query) iter.Seq2[Spr
 }
 
 // MergeRequests implements Source.
-func (m *MemSource) MergeRequests(ctx context.Context, q Query) iter.Seq2[connectors.MergeRequest, error] {
+func (m *MemSource) MergeRequests(ctx context.Context, q Query) iter.Seq2[*connectors.MergeRequest, error] {
 	x := m.index()
-	return func(yield func(connectors.MergeRequest, error) bool) {
-		for i := range x.mrs {
+	return func(yield func(*connectors.MergeRequest, error) bool) {
+		emit := func(i int32) bool {
 			mr := &x.mrs[i]
-			merged := mr.MergedAt != nil && q.Period.Contains(*mr.MergedAt)
-			if (merged || mrOpenAt(*mr, q.Period.End)) && x.projectIn(q, mr.OrgID, mr.ProjectID) && !yield(*mr, nil) {
+			return !x.projectIn(q, mr.OrgID, mr.ProjectID) || yield(mr, nil)
+		}
+		merged := func(i int32) time.Time { return *x.mrs[i].MergedAt }
+		for _, i := range x.mrMerged[lowerBound(x.mrMerged, merged, q.Period.Start):] {
+			if !merged(i).Before(q.Period.End) {
+				break
+			}
+			if !emit(i) {
+				return
+			}
+		}
+		// Open at end: still open, or ended at or after end (never merged
+		// in the period, so not yielded twice).
+		for _, i := range x.mrOpen {
+			if mrOpenAt(&x.mrs[i], q.Period.End) && !emit(i) {
+				return
+			}
+		}
+		ended := func(i int32) time.Time { return *mrEnd(&x.mrs[i]) }
+		for _, i := range x.mrEnded[lowerBound(x.mrEnded, ended, q.Period.End):] {
+			mr := &x.mrs[i]
+			if mr.MergedAt != nil && q.Period.Contains(*mr.MergedAt) {
+				continue
+			}
+			if mrOpenAt(mr, q.Period.End) && !emit(i) {
 				return
 			}
 		}
@@ -327,16 +405,16 @@ func (m *MemSource) MergeRequests(ctx context.Context, q Query) iter.Seq2[connec
 }
 
 // Pipelines implements Source.
-func (m *MemSource) Pipelines(ctx context.Context, q Query) iter.Seq2[connectors.Pipeline, error] {
+func (m *MemSource) Pipelines(ctx context.Context, q Query) iter.Seq2[*connectors.Pipeline, error] {
 	x := m.index()
-	return func(yield func(connectors.Pipeline, error) bool) {
+	return func(yield func(*connectors.Pipeline, error) bool) {
 		at := func(p connectors.Pipeline) time.Time { return *p.FinishedAt }
 		for i := lowerBound(x.pipelines, at, q.Period.Start); i < len(x.pipelines); i++ {
 			p := &x.pipelines[i]
 			if !p.FinishedAt.Before(q.Period.End) {
 				return
 			}
-			if x.projectIn(q, p.OrgID, p.ProjectID) && !yield(*p, nil) {
+			if x.projectIn(q, p.OrgID, p.ProjectID) && !yield(p, nil) {
 				return
 			}
 		}
@@ -344,11 +422,11 @@ func (m *MemSource) Pipelines(ctx context.Context, q Query) iter.Seq2[connectors
 }
 
 // Projects implements Source.
-func (m *MemSource) Projects(ctx context.Context, q Query) iter.Seq2[connectors.Project, error] {
+func (m *MemSource) Projects(ctx context.Context, q Query) iter.Seq2[*connectors.Project, error] {
 	x := m.index()
-	return func(yield func(connectors.Project, error) bool) {
-		for _, p := range x.projects {
-			if x.projectIn(q, p.OrgID, p.ExternalID) && !yield(p, nil) {
+	return func(yield func(*connectors.Project, error) bool) {
+		for i := range x.projects {
+			if p := &x.projects[i]; x.projectIn(q, p.OrgID, p.ExternalID) && !yield(p, nil) {
 				return
 			}
 		}
@@ -356,12 +434,12 @@ func (m *MemSource) Projects(ctx context.Context, q Query) iter.Seq2[connectors.
 }
 
 // Deployments implements Source.
-func (m *MemSource) Deployments(ctx context.Context, q Query) iter.Seq2[connectors.Deployment, error] {
+func (m *MemSource) Deployments(ctx context.Context, q Query) iter.Seq2[*connectors.Deployment, error] {
 	x := m.index()
-	return func(yield func(connectors.Deployment, error) bool) {
+	return func(yield func(*connectors.Deployment, error) bool) {
 		for i := range x.deployments {
 			d := &x.deployments[i]
-			if d.FinishedAt != nil && q.Period.Contains(*d.FinishedAt) && x.projectIn(q, d.OrgID, d.ProjectID) && !yield(*d, nil) {
+			if d.FinishedAt != nil && q.Period.Contains(*d.FinishedAt) && x.projectIn(q, d.OrgID, d.ProjectID) && !yield(d, nil) {
 				return
 			}
 		}
@@ -369,13 +447,26 @@ func (m *MemSource) Deployments(ctx context.Context, q Query) iter.Seq2[connecto
 }
 
 // Incidents implements Source.
-func (m *MemSource) Incidents(ctx context.Context, q Query) iter.Seq2[connectors.Issue, error] {
+func (m *MemSource) Incidents(ctx context.Context, q Query) iter.Seq2[*connectors.Issue, error] {
 	x := m.index()
-	return func(yield func(connectors.Issue, error) bool) {
-		for i := range x.issues {
-			is := &x.issues[i]
-			in := q.Period.Contains(is.CreatedAt) || is.ResolvedAt != nil && q.Period.Contains(*is.ResolvedAt)
-			if in && x.issueIn(q, is) && q.Classifier.IsIncident(*is) && !yield(*is, nil) {
+	return func(yield func(*connectors.Issue, error) bool) {
+		ok := func(is *connectors.Issue) bool { return x.issueIn(q, is) && q.Classifier.incident(is.Type, is.Labels) }
+		created := func(i int32) time.Time { return x.issues[i].CreatedAt }
+		for _, i := range x.created[lowerBound(x.created, created, q.Period.Start):] {
+			if !created(i).Before(q.Period.End) {
+				break
+			}
+			if ok(&x.issues[i]) && !yield(&x.issues[i], nil) {
+				return
+			}
+		}
+		// Resolved in the period but created before it.
+		resolved := func(i int32) time.Time { return *x.issues[i].ResolvedAt }
+		for _, i := range x.resolved[lowerBound(x.resolved, resolved, q.Period.Start):] {
+			if !resolved(i).Before(q.Period.End) {
+				break
+			}
+			if is := &x.issues[i]; !q.Period.Contains(is.CreatedAt) && ok(is) && !yield(is, nil) {
 				return
 			}
 		}

@@ -4,26 +4,95 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/ovia-hq/ovia/identity"
 )
 
 // rowID names a row without building its Ref string, so a large sample
 // costs no allocation per row; only the Refs kept in a snapshot are built.
+// Source and kind are small indexes into tables, keeping the struct at 24
+// bytes (samples of 200,000 rows are sorted).
 type rowID struct {
-	src  identity.Source
-	kind string
 	id   string
+	src  uint8
+	kind uint8
 }
 
-func (r rowID) ref() Ref { return NewRef(r.src, r.kind, r.id) }
+var kinds = []string{KindIssue, KindSprint, KindMR, KindPipeline, KindDeployment, KindProject}
+
+func kindIndex(kind string) uint8 {
+	for i, k := range kinds {
+		if k == kind {
+			return uint8(i)
+		}
+	}
+	panic("kpi: unknown ref kind " + kind)
+}
+
+// sources interns source names; the known ones never take the lock.
+var sources = struct {
+	sync.RWMutex
+	names []identity.Source
+}{names: []identity.Source{identity.SourceJira, identity.SourceGitLab, identity.SourceConfluence}}
+
+func srcIndex(s identity.Source) uint8 {
+	switch s {
+	case identity.SourceJira:
+		return 0
+	case identity.SourceGitLab:
+		return 1
+	case identity.SourceConfluence:
+		return 2
+	}
+	sources.RLock()
+	i := slices.Index(sources.names, s)
+	sources.RUnlock()
+	if i >= 0 {
+		return uint8(i)
+	}
+	sources.Lock()
+	defer sources.Unlock()
+	if i := slices.Index(sources.names, s); i >= 0 {
+		return uint8(i)
+	}
+	if len(sources.names) == 256 {
+		return 255 // a pathological number of sources shares the last slot
+	}
+	sources.names = append(sources.names, s)
+	return uint8(len(sources.names) - 1)
+}
+
+func srcName(i uint8) identity.Source {
+	if i < 3 {
+		return sources.names[i]
+	}
+	sources.RLock()
+	defer sources.RUnlock()
+	return sources.names[i]
+}
+
+func newRow(src identity.Source, kind uint8, id string) rowID {
+	return rowID{id: id, src: srcIndex(src), kind: kind}
+}
+
+// Kind indexes, matching kinds.
+var (
+	kIssue      = kindIndex(KindIssue)
+	kSprint     = kindIndex(KindSprint)
+	kMR         = kindIndex(KindMR)
+	kPipeline   = kindIndex(KindPipeline)
+	kDeployment = kindIndex(KindDeployment)
+)
+
+func (r rowID) ref() Ref { return NewRef(srcName(r.src), kinds[r.kind], r.id) }
 
 func cmpRow(a, b rowID) int {
-	if c := cmp.Compare(a.src, b.src); c != 0 {
-		return c
+	if a.src != b.src {
+		return cmp.Compare(srcName(a.src), srcName(b.src))
 	}
-	if c := cmp.Compare(a.kind, b.kind); c != 0 {
-		return c
+	if a.kind != b.kind {
+		return cmp.Compare(kinds[a.kind], kinds[b.kind])
 	}
 	return cmp.Compare(a.id, b.id)
 }
@@ -53,13 +122,14 @@ func rankIndex(n int, p float64) int {
 	return min(max(r, 1), n) - 1
 }
 
-// refsOf builds the kept refs of rows, sorted, cut at limit (≤ 0: all).
+// refsOf builds the kept refs of rows: the first limit (≤ 0: all) in
+// cmpRow order. rows is reordered.
 func refsOf(rows []rowID, limit int) ([]Ref, bool) {
-	slices.SortFunc(rows, cmpRow)
 	truncated := false
 	if limit > 0 && len(rows) > limit {
-		rows, truncated = rows[:limit], true
+		rows, truncated = smallest(rows, limit), true
 	}
+	slices.SortFunc(rows, cmpRow)
 	out := make([]Ref, len(rows))
 	for i, r := range rows {
 		out[i] = r.ref()
@@ -105,4 +175,37 @@ func ratio(num, den int) Value {
 		return Null
 	}
 	return Some(float64(num) / float64(den))
+}
+
+// smallest moves the k smallest rows (cmpRow order) to the front of rows
+// and returns them, unsorted: a bounded max-heap, O(n log k), so cutting a
+// 200,000-row sample to 1,000 refs does not sort it all.
+func smallest(rows []rowID, k int) []rowID {
+	h := rows[:k]
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= k {
+				return
+			}
+			if r := l + 1; r < k && cmpRow(h[r], h[l]) > 0 {
+				l = r
+			}
+			if cmpRow(h[l], h[i]) <= 0 {
+				return
+			}
+			h[i], h[l] = h[l], h[i]
+			i = l
+		}
+	}
+	for i := k/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for _, r := range rows[k:] {
+		if cmpRow(r, h[0]) < 0 {
+			h[0] = r
+			down(0)
+		}
+	}
+	return h
 }
