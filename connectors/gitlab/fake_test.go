@@ -46,6 +46,8 @@ func TestSyncFromFake(t *testing.T) {
 
 			got := map[connectors.Stream]map[string]bool{}
 			var deployments []connectors.Deployment
+			var mrs []connectors.MergeRequest
+			var pipelines []connectors.Pipeline
 			var projects map[string]bool
 			for _, stream := range c.Streams() {
 				got[stream] = map[string]bool{}
@@ -68,6 +70,8 @@ func TestSyncFromFake(t *testing.T) {
 						got[stream][pl.ExternalID] = true
 					}
 					deployments = append(deployments, p.Deployments...)
+					mrs = append(mrs, p.MergeRequests...)
+					pipelines = append(pipelines, p.Pipelines...)
 					for _, d := range p.Deployments {
 						got[stream][d.ExternalID] = true
 					}
@@ -82,6 +86,45 @@ func TestSyncFromFake(t *testing.T) {
 			is.Equal(len(got[connectors.StreamMergeRequests]), len(org.MergeRequests()))
 			is.Equal(len(got[connectors.StreamPipelines]), len(org.Pipelines()))
 			is.Equal(len(got[connectors.StreamDeployments]), len(org.Deployments()))
+
+			wantMR := map[string]fake.MergeRequest{}
+			for _, m := range org.MergeRequests() {
+				wantMR[strconv.Itoa(m.ID)] = m
+			}
+			for _, m := range mrs {
+				w := wantMR[m.ExternalID]
+				is.Equal(m.IID, int64(w.IID))
+				is.Equal(m.ProjectID, strconv.Itoa(w.ProjectID))
+				is.Equal(m.AuthorID, strconv.Itoa(w.AuthorID))
+				is.Equal(m.MergedAt != nil, !w.MergedAt.IsZero())
+				is.Equal(m.TargetBranch, w.TargetBranch)
+				if w.State == "merged" {
+					is.True(m.MergeCommitSHA != "")
+				}
+			}
+			wantPl := map[string]fake.Pipeline{}
+			for _, p := range org.Pipelines() {
+				wantPl[strconv.Itoa(p.ID)] = p
+			}
+			for _, p := range pipelines {
+				w := wantPl[p.ExternalID]
+				is.Equal(p.Ref, w.Ref)
+				is.Equal(p.TriggerSource, w.Source)
+				if w.Status == p.Status && !w.FinishedAt.IsZero() {
+					is.True(p.FinishedAt != nil) // from the list or the detail request
+					is.True(p.FinishedAt.Equal(w.FinishedAt))
+				}
+			}
+			wantDep := map[string]fake.Deployment{}
+			for _, d := range org.Deployments() {
+				wantDep[strconv.Itoa(d.ID)] = d
+			}
+			for _, d := range deployments {
+				w := wantDep[d.ExternalID]
+				is.Equal(d.Environment, w.Environment)
+				is.Equal(d.EnvironmentTier, w.Tier)
+				is.Equal(d.SHA, w.SHA)
+			}
 
 			shipped := map[string]int{}
 			for _, d := range org.Deployments() {

@@ -2,6 +2,7 @@ package jira_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -84,7 +85,20 @@ func TestSyncFromFake(t *testing.T) {
 				is.Equal(got.Status, w.Status.Name)
 				is.True(got.StatusCategory != "")
 				is.Equal(got.AssigneeID, w.AssigneeID)
-				is.Equal(len(got.BlockedBy), len(w.BlockedBy))
+				is.Equal(got.BlockedBy, w.BlockedBy)
+				is.Equal(got.IsFlagged, w.Flagged)
+				is.Equal(got.Team, w.Team)
+				is.Equal(got.Type, w.Type)
+				is.Equal(got.Priority, w.Priority)
+				is.Equal(got.ResolvedAt != nil, !w.Resolved.IsZero())
+				is.Equal(got.StoryPoints != nil, w.StoryPoints != nil && *w.StoryPoints >= 0)
+				if got.StoryPoints != nil {
+					is.Equal(*got.StoryPoints, *w.StoryPoints)
+				}
+				if len(w.Sprints) > 0 {
+					is.Equal(got.SprintID, strconv.Itoa(w.Sprints[len(w.Sprints)-1]))
+				}
+				is.True(got.UpdatedAt.Equal(w.Updated) || got.UpdatedAt.After(w.Updated)) // ChangeDuringSync may bump it
 				n := 0
 				for _, h := range w.Histories {
 					for _, it := range h.Items {
