@@ -214,45 +214,69 @@ func (c *call) glUser(o *Org, id int) *glUserBasic {
 		AvatarURL: "https://secure.gravatar.com/avatar/" + a.ExternalID + "?s=80&d=identicon", WebURL: c.base + "/" + a.Username}
 }
 
-type glUserAdmin struct {
+// glUserPublic is a user as any authenticated caller sees it in full
+// (deployment jobs carry it).
+type glUserPublic struct {
 	glUserBasic
-	CreatedAt        any    `json:"created_at"`
-	Bio              string `json:"bio"`
-	Location         string `json:"location"`
-	PublicEmail      string `json:"public_email"`
-	Skype            string `json:"skype"`
-	Linkedin         string `json:"linkedin"`
-	Twitter          string `json:"twitter"`
-	WebsiteURL       string `json:"website_url"`
-	Organization     string `json:"organization"`
-	JobTitle         string `json:"job_title"`
-	Pronouns         any    `json:"pronouns"`
-	Bot              bool   `json:"bot"`
-	WorkInformation  any    `json:"work_information"`
-	Followers        int    `json:"followers"`
-	Following        int    `json:"following"`
-	LocalTime        any    `json:"local_time"`
-	LastSignInAt     any    `json:"last_sign_in_at"`
-	ConfirmedAt      any    `json:"confirmed_at"`
-	LastActivityOn   string `json:"last_activity_on"`
-	Email            string `json:"email"`
-	ThemeID          int    `json:"theme_id"`
-	ColorSchemeID    int    `json:"color_scheme_id"`
-	ProjectsLimit    int    `json:"projects_limit"`
-	CurrentSignInAt  any    `json:"current_sign_in_at"`
-	Identities       []any  `json:"identities"`
-	CanCreateGroup   bool   `json:"can_create_group"`
-	CanCreateProject bool   `json:"can_create_project"`
-	TwoFactorEnabled bool   `json:"two_factor_enabled"`
-	External         bool   `json:"external"`
-	PrivateProfile   bool   `json:"private_profile"`
-	CommitEmail      string `json:"commit_email"`
-	IsAdmin          bool   `json:"is_admin"`
-	Note             any    `json:"note"`
-	NamespaceID      int    `json:"namespace_id"`
-	ScimIdentities   []any  `json:"scim_identities"`
-	UsingLicenseSeat bool   `json:"using_license_seat"`
-	IsAuditor        bool   `json:"is_auditor"`
+	CreatedAt       any    `json:"created_at"`
+	Bio             string `json:"bio"`
+	Location        string `json:"location"`
+	PublicEmail     string `json:"public_email"`
+	Skype           string `json:"skype"`
+	Linkedin        string `json:"linkedin"`
+	Twitter         string `json:"twitter"`
+	Discord         string `json:"discord"`
+	WebsiteURL      string `json:"website_url"`
+	Organization    string `json:"organization"`
+	JobTitle        string `json:"job_title"`
+	Pronouns        any    `json:"pronouns"`
+	Bot             bool   `json:"bot"`
+	WorkInformation any    `json:"work_information"`
+	Followers       int    `json:"followers"`
+	Following       int    `json:"following"`
+	LocalTime       any    `json:"local_time"`
+}
+
+// glUserAdmin is a user as an administrator sees it on /users.
+type glUserAdmin struct {
+	glUserPublic
+	IsFollowed                     bool   `json:"is_followed"`
+	LastSignInAt                   any    `json:"last_sign_in_at"`
+	ConfirmedAt                    any    `json:"confirmed_at"`
+	LastActivityOn                 string `json:"last_activity_on"`
+	Email                          string `json:"email"`
+	ThemeID                        int    `json:"theme_id"`
+	ColorSchemeID                  int    `json:"color_scheme_id"`
+	ProjectsLimit                  int    `json:"projects_limit"`
+	CurrentSignInAt                any    `json:"current_sign_in_at"`
+	Identities                     []any  `json:"identities"`
+	CanCreateGroup                 bool   `json:"can_create_group"`
+	CanCreateProject               bool   `json:"can_create_project"`
+	TwoFactorEnabled               bool   `json:"two_factor_enabled"`
+	External                       bool   `json:"external"`
+	PrivateProfile                 bool   `json:"private_profile"`
+	CommitEmail                    string `json:"commit_email"`
+	SharedRunnersMinutesLimit      any    `json:"shared_runners_minutes_limit"`
+	ExtraSharedRunnersMinutesLimit any    `json:"extra_shared_runners_minutes_limit"`
+	ScimIdentities                 []any  `json:"scim_identities"`
+	IsAdmin                        bool   `json:"is_admin"`
+	Note                           any    `json:"note"`
+	NamespaceID                    int    `json:"namespace_id"`
+	CreatedBy                      any    `json:"created_by"`
+	UsingLicenseSeat               bool   `json:"using_license_seat"`
+	IsAuditor                      bool   `json:"is_auditor"`
+	ProvisionedByGroupID           any    `json:"provisioned_by_group_id"`
+	EnterpriseGroupID              any    `json:"enterprise_group_id"`
+	EnterpriseGroupAssociatedAt    any    `json:"enterprise_group_associated_at"`
+}
+
+func (c *call) glUserPublic(o *Org, id int) *glUserPublic {
+	b := c.glUser(o, id)
+	if b == nil {
+		return nil
+	}
+	a := &o.accounts[o.gitlabIdx[id]]
+	return &glUserPublic{glUserBasic: *b, CreatedAt: glTime(a.CreatedAt), PublicEmail: a.PublicEmail, Bot: a.Bot}
 }
 
 func (g *GitLabServer) gitlabUsers() []int {
@@ -270,8 +294,7 @@ func (g *GitLabServer) gitlabUsers() []int {
 func (c *call) glUserAdmin(o *Org, id int) glUserAdmin {
 	a := &o.accounts[o.gitlabIdx[id]]
 	last := o.now.Add(-time.Duration(id%72) * time.Hour)
-	return glUserAdmin{glUserBasic: *c.glUser(o, id), CreatedAt: glTime(a.CreatedAt), PublicEmail: a.PublicEmail,
-		Bot: a.Bot, LastSignInAt: glTime(last), ConfirmedAt: glTime(a.CreatedAt.Add(time.Minute)),
+	return glUserAdmin{glUserPublic: *c.glUserPublic(o, id), LastSignInAt: glTime(last), ConfirmedAt: glTime(a.CreatedAt.Add(time.Minute)),
 		LastActivityOn: last.UTC().Format("2006-01-02"), Email: a.Email, ThemeID: 1, ColorSchemeID: 1, ProjectsLimit: 100000,
 		CurrentSignInAt: glTime(last), Identities: []any{}, CanCreateGroup: true, CanCreateProject: true,
 		CommitEmail: a.CommitEmail, NamespaceID: id + 100, ScimIdentities: []any{}, UsingLicenseSeat: !a.Bot}
@@ -637,7 +660,7 @@ func (c *call) glMR(o *Org, m *MergeRequest) map[string]any {
 		"web_url":    c.base + "/" + p.PathWithNamespace + "/-/merge_requests/" + strconv.Itoa(m.IID),
 		"time_stats": map[string]any{"time_estimate": 0, "total_time_spent": 0, "human_time_estimate": nil, "human_total_time_spent": nil},
 		"squash":     false, "task_completion_status": map[string]int{"count": 0, "completed_count": 0}, "has_conflicts": false,
-		"blocking_discussions_resolved": true,
+		"blocking_discussions_resolved": true, "approvals_before_merge": nil,
 	}
 }
 
@@ -686,7 +709,8 @@ func (c *call) glPipeline(o *Org, p *Pipeline, detail bool) map[string]any {
 		label = p.Status
 	}
 	out["detailed_status"] = map[string]any{"icon": "status_" + p.Status, "text": label, "label": label, "group": p.Status,
-		"tooltip": label, "has_details": true, "details_path": "/" + o.projectPath(p.ProjectID) + "/-/pipelines/" + strconv.Itoa(p.ID)}
+		"tooltip": label, "has_details": true, "details_path": "/" + o.projectPath(p.ProjectID) + "/-/pipelines/" + strconv.Itoa(p.ID),
+		"illustration": nil, "favicon": "/assets/ci_favicons/favicon_status_" + p.Status + ".png"}
 	out["name"] = nil
 	return out
 }
@@ -770,13 +794,21 @@ func (c *call) glDeployment(o *Org, d *Deployment) map[string]any {
 	if !d.FinishedAt.IsZero() {
 		dur = d.FinishedAt.Sub(d.CreatedAt).Seconds()
 	}
+	author, email := "", ""
+	if i, ok := o.gitlabIdx[d.UserID]; ok {
+		author, email = o.accounts[i].DisplayName, o.accounts[i].CommitEmail
+	}
+	commitAt := glTime(d.CreatedAt.Add(-time.Hour))
 	deployable := map[string]any{
 		"id": jobID, "status": jobStatus, "stage": "deploy", "name": "deploy:" + d.Environment, "ref": d.Ref, "tag": false,
 		"coverage": nil, "allow_failure": false, "created_at": glTime(d.CreatedAt), "started_at": glTime(d.CreatedAt.Add(time.Second)),
-		"finished_at": glTime(d.FinishedAt), "erased_at": nil, "duration": dur, "user": user,
-		"commit":  map[string]any{"id": d.SHA, "short_id": d.SHA[:8], "created_at": glTime(d.CreatedAt), "title": "Merge branch into " + d.Ref},
+		"finished_at": glTime(d.FinishedAt), "erased_at": nil, "duration": dur, "queued_duration": 1.0, "user": c.glUserPublic(o, d.UserID),
+		"commit": map[string]any{"id": d.SHA, "short_id": d.SHA[:8], "created_at": commitAt, "parent_ids": []string{},
+			"title": "Merge branch into " + d.Ref, "message": "Merge branch into " + d.Ref + "\n", "author_name": author,
+			"author_email": email, "authored_date": commitAt, "committer_name": author, "committer_email": email,
+			"committed_date": commitAt, "trailers": map[string]string{}, "web_url": c.base + "/" + path + "/-/commit/" + d.SHA},
 		"web_url": c.base + "/" + path + "/-/jobs/" + strconv.Itoa(jobID), "artifacts": []any{}, "runner": nil, "tag_list": []string{},
-		"pipeline": nil,
+		"artifacts_expire_at": nil, "pipeline": nil,
 	}
 	if pl != nil {
 		deployable["pipeline"] = c.glPipeline(o, pl, false)
