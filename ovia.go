@@ -11,6 +11,7 @@ import (
 
 	"github.com/ovia-hq/ovia/identity"
 	"github.com/ovia-hq/ovia/internal/oviaerr"
+	"github.com/ovia-hq/ovia/kpi"
 	"github.com/ovia-hq/ovia/matching"
 	"github.com/ovia-hq/ovia/storage"
 )
@@ -40,6 +41,8 @@ type Config struct {
 	SkipMigrate bool
 	// Matching configures the matching engine (default matching.DefaultConfig()).
 	Matching matching.Config
+	// KPI options (classifier, stale-MR age…) for every snapshot.
+	KPI []kpi.Option
 }
 
 // Option changes a Config.
@@ -54,6 +57,12 @@ func WithClock(now func() time.Time) Option { return func(c *Config) { c.Now = n
 // WithMatching sets the matching engine's configuration (thresholds,
 // domain aliases, service-account patterns).
 func WithMatching(m matching.Config) Option { return func(c *Config) { c.Matching = m } }
+
+// WithKPIOptions sets options for every KPI computation (classifier,
+// stale-MR threshold, …).
+func WithKPIOptions(opts ...kpi.Option) Option {
+	return func(c *Config) { c.KPI = append(c.KPI, opts...) }
+}
 
 // WithoutMigrations opens without applying migrations (see Client.Migrate).
 func WithoutMigrations() Option { return func(c *Config) { c.SkipMigrate = true } }
@@ -97,6 +106,9 @@ func (c *Client) DB() *storage.DB { return c.db }
 
 // Migrate applies pending migrations and returns their names.
 func (c *Client) Migrate(ctx context.Context) ([]string, error) { return c.db.Migrate(ctx) }
+
+// Now is the client's clock.
+func (c *Client) Now() time.Time { return c.cfg.Now() }
 
 // Ping checks the database answers.
 func (c *Client) Ping(ctx context.Context) error { return c.db.Ping(ctx) }

@@ -49,6 +49,9 @@ Usage:
   oviad [global flags] <command> [flags]
 
 Commands:
+  demo                         a full realistic installation with no credentials:
+                               fake Jira/GitLab/Confluence on loopback, sync,
+                               matching, KPI snapshots (file ovia-demo.db)
   migrate                      apply database migrations
   version                      print the version
   identities import FILE.csv   import identities (source, external_id, username,
@@ -58,6 +61,8 @@ Commands:
                                sync configured sources (JIRA_*, GITLAB_*,
                                CONFLUENCE_*), then run matching
   match                        link new and changed identities to people
+  kpi [--scope S] [--period P] [--json] [--dry-run]
+                               compute (and save) a KPI snapshot and print it
 
 Global flags:
   --db DSN      database: sqlite:PATH, a file path, or a postgres:// URL
@@ -135,6 +140,10 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		return cmdSync(ctx, g, logger, cmdArgs, e)
 	case "match":
 		return cmdMatch(ctx, g, logger, cmdArgs, e)
+	case "kpi":
+		return cmdKPI(ctx, g, logger, cmdArgs, e)
+	case "demo":
+		return cmdDemo(ctx, g, logger, cmdArgs, e)
 	default:
 		return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 	}

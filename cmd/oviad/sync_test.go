@@ -106,3 +106,24 @@ func TestSyncMisconfiguration(t *testing.T) {
 		})
 	}
 }
+
+func TestDemoPrintsEveryFigure(t *testing.T) {
+	is := is.New(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "demo.db")
+	r := oviad(t, nil, "", "demo", "--file", file, "--people", "12", "--issues", "400", "--months", "3")
+	t.Logf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	is.Equal(r.code, exitOK)
+	for _, want := range []string{"Delivery health", "Release risk", "Throughput", "Review latency", "MR cycle time", "Issue cycle time",
+		"Blockers", "Sprint spillover", "Stale MRs", "Failed pipelines", "Deployment frequency", "Lead time for changes",
+		"Change failure rate", "Time to restore", "Identity queue:"} {
+		is.True(strings.Contains(r.stdout, want))
+	}
+	// Every metric the demo data supports has a figure: no em dash in the table.
+	table := r.stdout[strings.Index(r.stdout, "KPI snapshot"):strings.Index(r.stdout, "Identity queue:")]
+	is.True(!strings.Contains(table, "—"))
+	// The file holds the history: a KPI command on it works.
+	r = oviad(t, map[string]string{"OVIA_DB": file}, "", "kpi", "--period", "90d", "--json")
+	is.Equal(r.code, exitOK)
+	is.True(strings.Contains(r.stdout, `"health"`))
+}
