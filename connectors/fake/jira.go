@@ -596,7 +596,8 @@ func (c *call) issueJSON(o *Org, is *Issue, fs fieldSet, withChangelog bool) jir
 		}
 	}
 	if fs.has(FieldRank) {
-		f.Rank = "0|i" + strconv.FormatInt(int64(10000+len(is.Key)*7919+len(is.ID)), 36) + strings.ToLower(is.ID) + ":"
+		n, _ := strconv.Atoi(is.ID)
+		f.Rank = "0|i" + strconv.FormatInt(int64(n)*37, 36) + ":" // a LexoRank-looking value
 	}
 	if fs.has(FieldSprint) {
 		if len(is.Sprints) == 0 {
