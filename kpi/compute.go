@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -339,19 +340,25 @@ func openAt(is *connectors.Issue, t time.Time) bool {
 	return is.StatusCategory != connectors.CategoryDone
 }
 
+// blockerRow keeps what a blocker needs from its issue (rows from a
+// Source are short-lived and large).
 type blockerRow struct {
-	is      connectors.Issue
-	reasons []string
-	sev     Severity
+	id                rowID
+	key, summary, url string
+	created           time.Time
+	blockedBy         []string
+	reasons           []string
+	sev               Severity
+	counted           bool // by priority or flag, before blocked-by is known
 }
 
 func (c *computer) blockers(ctx context.Context) error {
 	end := c.q.Period.End
 	var (
-		found   []blockerRow
-		pending []connectors.Issue
-		keys    = map[string]bool{}
-		b       = &c.snap.Blockers
+		rows []blockerRow
+		keys = map[string]bool{}
+		b    = &c.snap.Blockers
+		cl   = &c.cf.classifier
 	)
 	err := each(ctx, c.src.BlockerCandidates(ctx, c.q), "blocker candidates", func(is *connectors.Issue) {
 		c.rows++
@@ -359,12 +366,12 @@ func (c *computer) blockers(ctx context.Context) error {
 		if !openAt(is, end) {
 			return
 		}
-		row := blockerRow{is: *is, sev: SeverityMedium}
-		if c.cf.classifier.IsBlockerPriority(is.Priority) {
+		row := blockerRow{sev: SeverityMedium}
+		if cl.IsBlockerPriority(is.Priority) {
 			b.ByPriority++
 			row.reasons = append(row.reasons, "priority "+is.Priority)
 			row.sev = SeverityHigh
-			if len(c.cf.classifier.BlockerPriorities) > 0 && strings.EqualFold(strings.TrimSpace(c.cf.classifier.BlockerPriorities[0]), strings.TrimSpace(is.Priority)) {
+			if len(cl.BlockerPriorities) > 0 && strings.EqualFold(strings.TrimSpace(cl.BlockerPriorities[0]), strings.TrimSpace(is.Priority)) {
 				row.sev = SeverityCritical
 			}
 		}
@@ -372,27 +379,24 @@ func (c *computer) blockers(ctx context.Context) error {
 			b.Flagged++
 			row.reasons = append(row.reasons, "flagged")
 		}
-		if len(row.reasons) > 0 {
-			found = append(found, row)
+		row.counted = len(row.reasons) > 0
+		if !row.counted && len(is.BlockedBy) == 0 {
+			return
 		}
+		row.id, row.key, row.summary, row.url, row.created = issueRow(is), is.Key, is.Summary, is.URL, is.CreatedAt
 		if len(is.BlockedBy) > 0 {
-			pending = append(pending, *is)
+			row.blockedBy = slices.Clone(is.BlockedBy)
 			for _, k := range is.BlockedBy {
 				keys[k] = true
 			}
 		}
+		rows = append(rows, row)
 	})
 	if err != nil {
 		return err
 	}
 	open := map[string]bool{}
-	all := slices.Sorted(func(yield func(string) bool) {
-		for k := range keys {
-			if !yield(k) {
-				return
-			}
-		}
-	})
+	all := slices.Sorted(maps.Keys(keys))
 	for chunk := range slices.Chunk(all, blockedByBatch) {
 		m, err := c.src.IssuesOpenAt(ctx, c.q.OrgID, chunk, end)
 		if err != nil {
@@ -402,50 +406,39 @@ func (c *computer) blockers(ctx context.Context) error {
 			open[k] = open[k] || v
 		}
 	}
-	idx := map[string]int{}
-	for i, r := range found {
-		idx[r.is.ExternalID] = i
-	}
-	for _, is := range pending {
+	var (
+		pts []point
+		ids []rowID
+	)
+	for _, r := range rows {
 		var by []string
-		for _, k := range is.BlockedBy {
+		for _, k := range r.blockedBy {
 			if open[k] {
 				by = append(by, k)
 			}
 		}
-		if len(by) == 0 {
+		if len(by) > 0 {
+			b.BlockedByOpen++
+			r.reasons = append(r.reasons, "blocked by "+strings.Join(by, ", "))
+		} else if !r.counted {
 			continue
 		}
-		b.BlockedByOpen++
-		reason := "blocked by " + strings.Join(by, ", ")
-		if i, ok := idx[is.ExternalID]; ok {
-			found[i].reasons = append(found[i].reasons, reason)
-			continue
-		}
-		found = append(found, blockerRow{is: is, reasons: []string{reason}, sev: SeverityMedium})
-	}
-	var (
-		pts  []point
-		rows []rowID
-	)
-	for _, r := range found {
-		id := issueRow(&r.is)
-		age := days(end.Sub(r.is.CreatedAt))
-		pts = append(pts, point{v: age, id: id})
-		rows = append(rows, id)
+		age := days(end.Sub(r.created))
+		pts = append(pts, point{v: age, id: r.id})
+		ids = append(ids, r.id)
 		sev := r.sev
 		if age > 14 {
 			sev = bump(sev)
 		}
 		c.items = append(c.items, RiskItem{
-			Kind: RiskBlocker, Severity: sev, Title: issueTitle(&r.is), URL: r.is.URL,
-			AgeDays: age, Ref: id.ref(), Detail: strings.Join(r.reasons, "; "),
+			Kind: RiskBlocker, Severity: sev, Title: issueTitle(&connectors.Issue{Key: r.key, Summary: r.summary}), URL: r.url,
+			AgeDays: age, Ref: r.id.ref(), Detail: strings.Join(r.reasons, "; "),
 		})
 	}
 	b.Definition = DefBlockers
-	b.Count = len(found)
+	b.Count = len(ids)
 	b.Age = distribution("age at period end, days", "days", pts, c.cf.maxRefs)
-	b.Sample = countSample(rows, c.cf.maxRefs)
+	b.Sample = countSample(ids, c.cf.maxRefs)
 	return nil
 }
 
