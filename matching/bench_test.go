@@ -2,7 +2,9 @@ package matching_test
 
 import (
 	"context"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ovia-hq/ovia/identity"
 	"github.com/ovia-hq/ovia/matching"
@@ -26,6 +28,7 @@ func BenchmarkResolve(b *testing.B) {
 			}
 			state := c.State()
 			b.ReportAllocs()
+			cpu0 := cpuTime()
 			b.ResetTimer()
 			var res matching.Result
 			for b.Loop() {
@@ -36,6 +39,10 @@ func BenchmarkResolve(b *testing.B) {
 			}
 			b.ReportMetric(float64(len(state.Mappings))*float64(b.N)/b.Elapsed().Seconds(), "identities/s")
 			b.ReportMetric(float64(res.Stats.CandidatePairs)/float64(res.Stats.Identities), "pairs/identity")
+			// CPU seconds of the whole process per op (both cores), to
+			// read timings taken on a busy machine.
+			b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+			b.ReportMetric(float64(maxRSS())/(1<<20), "maxrss-MiB")
 		})
 	}
 }
@@ -77,4 +84,23 @@ func BenchmarkMatchOne(b *testing.B) {
 		}
 		i++
 	}
+}
+
+// cpuTime is the user+system CPU time of this process.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// maxRSS is the peak resident set size of this process, in bytes (the
+// corpus and the benchmark harness included).
+func maxRSS() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Maxrss * 1024
 }

@@ -114,6 +114,8 @@ type profile struct {
 	scopes                    []string
 	person                    string // existing person ("" when pending or unlinked)
 	pending                   bool
+	// value frequencies (see Index.fillCounts)
+	emailCnt, userCnt, localCnt, nameCnt, initFreq int32
 }
 
 func (e *Engine) newProfile(id identity.Identity) profile {
@@ -209,8 +211,8 @@ func appendNameKey(dst []string, word string, other nameToken) []string {
 // each side (sorted neighbourhood), so a common first name + initial or a
 // shared mailbox never explodes the candidate count.
 const (
-	maxBlock    = 24
-	blockWindow = 6
+	maxBlock    = 16
+	blockWindow = 4
 )
 
 // Index holds normalized identities, their blocking keys and value
@@ -225,7 +227,6 @@ type Index struct {
 	emailShared map[string]bool
 	userCount   map[string]int32
 	nameCount   map[string]int32
-	tokenCount  map[string]int32
 	persons     map[string][]int32
 	rejected    map[string]struct{} // identityID \x00 personID
 }
@@ -313,7 +314,6 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 		emailShared: map[string]bool{},
 		userCount:   make(map[string]int32, n),
 		nameCount:   make(map[string]int32, n/2),
-		tokenCount:  make(map[string]int32, n/2),
 		persons:     make(map[string][]int32, n/3),
 		rejected:    make(map[string]struct{}, len(state.Rejected)),
 	}
@@ -361,11 +361,6 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 		if p.nkey != "" {
 			x.nameCount[p.nkey]++
 		}
-		for k, t := range p.toks {
-			if !t.initial() && (k == 0 || p.toks[k-1].s != t.s) {
-				x.tokenCount[t.s]++
-			}
-		}
 		keys = p.blockKeys(keys[:0])
 		for k, key := range keys {
 			if containsBefore(keys, k) {
@@ -374,6 +369,11 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 			x.blocks[key] = append(x.blocks[key], int32(i))
 		}
 	}
+	parallel(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			x.fillCounts(&x.profs[i], 0)
+		}
+	})
 	for key, mem := range x.blocks {
 		if len(mem) > maxBlock {
 			sort.Slice(mem, func(i, j int) bool { return x.profs[mem[i]].sortKey < x.profs[mem[j]].sortKey })
@@ -406,6 +406,7 @@ func (x *Index) Match(id identity.Identity) (identity.Decision, error) {
 		extra = 0
 	}
 	c := counts{x: x, extra: extra}
+	x.fillCounts(&p, extra)
 	var keyBuf [24]string
 	keys := p.blockKeys(keyBuf[:0])
 	seen := make(map[int32]struct{}, 32)

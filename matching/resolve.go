@@ -1,7 +1,9 @@
 package matching
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sort"
 
 	"github.com/ovia-hq/ovia/identity"
@@ -112,14 +114,14 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 			edges = append(edges, edge{a: a, b: b, score: s.score, l: s.logOdds})
 		}
 	}
-	sort.Slice(edges, func(i, j int) bool {
-		if edges[i].score != edges[j].score {
-			return edges[i].score > edges[j].score
+	slices.SortFunc(edges, func(x, y edge) int {
+		switch {
+		case x.score != y.score:
+			return cmp.Compare(y.score, x.score)
+		case x.a != y.a:
+			return cmp.Compare(x.a, y.a)
 		}
-		if edges[i].a != edges[j].a {
-			return edges[i].a < edges[j].a
-		}
-		return edges[i].b < edges[j].b
+		return cmp.Compare(x.b, y.b)
 	})
 
 	u := newClusters(x, state.Rejected)
@@ -387,7 +389,7 @@ func (x *Index) candidatePairs() []uint64 {
 			}
 		}
 	}
-	sort.Slice(pairs, func(i, j int) bool { return pairs[i] < pairs[j] })
+	slices.Sort(pairs)
 	out := pairs[:0]
 	for i, p := range pairs {
 		if i == 0 || p != pairs[i-1] {

@@ -107,23 +107,40 @@ func damp(count int32) float64 {
 	return math.Min(DampSlope*math.Log2(float64(count)/3.5), 10)
 }
 
-// counts gives value frequencies; extra is added for a probe not yet in
-// the index.
+// counts says whether frequencies need a +1 for a probe not yet in the
+// index (Index.Match) or not (Resolve); profile counts are filled by
+// Index.fillCounts.
 type counts struct {
 	x     *Index
 	extra int32
 }
 
-func (c counts) email(v string) int32 { return c.x.emailCount[v] + c.extra }
-func (c counts) user(v string) int32  { return c.x.userCount[v] + c.extra }
-func (c counts) name(v string) int32  { return c.x.nameCount[v] + c.extra }
-func (c counts) token(v string) int32 { return c.x.tokenCount[v] + c.extra }
+// fillCounts stores the value frequencies of p (plus extra) on it, so the
+// hot comparison path does no map lookups.
+func (x *Index) fillCounts(p *profile, extra int32) {
+	if p.email.full != "" {
+		p.emailCnt = x.emailCount[p.email.full] + extra
+	}
+	if p.user != "" {
+		p.userCnt = x.userCount[p.user] + extra
+	}
+	if p.local != "" {
+		p.localCnt = x.userCount[p.local]
+		if p.local != p.user {
+			p.localCnt += extra
+		}
+	}
+	if p.nkey != "" {
+		p.nameCnt = x.nameCount[p.nkey] + extra
+	}
+	p.initFreq = x.initialsFreq(p, extra)
+}
 
 // initialsFreq is, for a name with initials ("J. Smith"), how many
 // identities carry a full token of it together with that initial: the
 // size of the name block "smith|j" (the rarest such block). 0 when the
 // name has no initials.
-func (c counts) initialsFreq(p *profile) int32 {
+func (x *Index) initialsFreq(p *profile, extra int32) int32 {
 	best := int32(-1)
 	for _, ini := range p.toks {
 		if !ini.initial() {
@@ -133,7 +150,7 @@ func (c counts) initialsFreq(p *profile) int32 {
 			if t.initial() {
 				continue
 			}
-			n := int32(len(c.x.blocks["n"+t.s+"|"+ini.head()])) + c.extra
+			n := int32(len(x.blocks["n"+t.s+"|"+ini.head()])) + extra
 			if best < 0 || n < best {
 				best = n
 			}
@@ -176,10 +193,11 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 			if x.sharedMailbox(a) {
 				w, note = WeightEmailShared, "same email, but a shared/role mailbox"
 			}
-			d := damp(c.email(a.email.full))
+			n := max(a.emailCnt, b.emailCnt)
+			d := damp(n)
 			contrib := math.Max(w-d, 1)
 			if tr != nil && d > 0 {
-				note += fmt.Sprintf(" (damped %.1f bits: %d identities share it)", d, c.email(a.email.full))
+				note += fmt.Sprintf(" (damped %.1f bits: %d identities share it)", d, n)
 			}
 			l += contrib
 			evidence += contrib
@@ -221,9 +239,9 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 		var d float64
 		switch {
 		case lvl == nameInitials:
-			d = damp(max(c.initialsFreq(a), c.initialsFreq(b)))
+			d = damp(max(a.initFreq, b.initFreq))
 		case w > 0:
-			d = damp(max(c.name(a.nkey), c.name(b.nkey)))
+			d = damp(max(a.nameCnt, b.nameCnt))
 		}
 		if w > 0 {
 			contrib = math.Max(w-d, 0)
@@ -288,23 +306,24 @@ func (x *Index) compareUsernames(a, b *profile, c counts, namesAgree, traced boo
 	type side struct {
 		norm, raw, kind string
 		derived         bool
+		cnt             int32
 	}
 	var sa, sb [2]side
 	na, nb := 0, 0
 	if a.user != "" {
-		sa[na] = side{a.user, a.userRaw, "username", a.userDerived}
+		sa[na] = side{a.user, a.userRaw, "username", a.userDerived, a.userCnt}
 		na++
 	}
 	if a.local != "" {
-		sa[na] = side{a.local, a.localRaw, "email local part", a.localDerived}
+		sa[na] = side{a.local, a.localRaw, "email local part", a.localDerived, a.localCnt}
 		na++
 	}
 	if b.user != "" {
-		sb[nb] = side{b.user, b.userRaw, "username", b.userDerived}
+		sb[nb] = side{b.user, b.userRaw, "username", b.userDerived, b.userCnt}
 		nb++
 	}
 	if b.local != "" {
-		sb[nb] = side{b.local, b.localRaw, "email local part", b.localDerived}
+		sb[nb] = side{b.local, b.localRaw, "email local part", b.localDerived, b.localCnt}
 		nb++
 	}
 	if na == 0 || nb == 0 {
@@ -364,13 +383,14 @@ func (x *Index) compareUsernames(a, b *profile, c counts, namesAgree, traced boo
 	}
 	contrib := w
 	if w > WeightUsernameNear {
-		d := damp(c.user(l.norm))
+		n := max(l.cnt, r.cnt)
+		d := damp(n)
 		if derived {
-			d = math.Max(d, damp(max(c.name(a.nkey), c.name(b.nkey))))
+			d = math.Max(d, damp(max(a.nameCnt, b.nameCnt)))
 		}
 		contrib = math.Max(w-d, 0.5)
 		if traced && d > 0 {
-			note += fmt.Sprintf(" (damped %.1f bits: %d identities use it)", d, c.user(l.norm))
+			note += fmt.Sprintf(" (damped %.1f bits: %d identities use it)", d, n)
 		}
 	}
 	if !traced {
