@@ -128,6 +128,16 @@ func (g *gen) issues() {
 	for _, l := range links {
 		g.link(&o.issues[l[0]], &o.issues[l[1]])
 	}
+	// A few long-lived issues with busy changelogs: one fills a 100-item
+	// changelog page exactly, others need a second page (paging edges).
+	if len(o.issues) >= 50 {
+		for k, n := range []int{100, 157, 230} {
+			if k > 0 && len(o.issues) < 1000*k {
+				break
+			}
+			g.busy(&o.issues[g.n(len(o.issues)/2)], n)
+		}
+	}
 	for i := range o.issues {
 		is := &o.issues[i]
 		slices.SortStableFunc(is.Histories, func(a, b History) int { return a.Created.Compare(b.Created) })
@@ -145,6 +155,21 @@ func (g *gen) issues() {
 				is.Updated = t
 			}
 		}
+	}
+}
+
+// busy pads is's changelog with description edits up to n histories,
+// spread between its creation and its last change.
+func (g *gen) busy(is *Issue, n int) {
+	last := is.Created.Add(time.Hour)
+	for _, h := range is.Histories {
+		if h.Created.After(last) {
+			last = h.Created
+		}
+	}
+	for len(is.Histories) < n {
+		is.Histories = append(is.Histories, History{AuthorID: is.ReporterID, Created: ms(g.between(is.Created.Add(time.Second), last)),
+			Items: []ChangeItem{{Field: "description", FieldType: "jira", FieldID: "description"}}})
 	}
 }
 

@@ -146,6 +146,8 @@ func TestOrgRealism(t *testing.T) {
 		{"history without author", has(func(i fake.Issue) bool {
 			return slices.ContainsFunc(i.Histories, func(h fake.History) bool { return h.AuthorID == "" })
 		})},
+		{"changelog filling a page exactly", has(func(i fake.Issue) bool { return len(i.Histories) == 100 })},
+		{"changelog over one page", has(func(i fake.Issue) bool { return len(i.Histories) > 100 })},
 		{"story points as string", has(func(i fake.Issue) bool { return i.StoryPointsAsString })},
 		{"flagged", has(func(i fake.Issue) bool { return i.Flagged })},
 		{"blocked by", has(func(i fake.Issue) bool { return len(i.BlockedBy) > 0 })},
