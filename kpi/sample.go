@@ -79,7 +79,6 @@ func newRow(src identity.Source, kind uint8, id string) rowID {
 // Kind indexes, matching kinds.
 var (
 	kIssue      = kindIndex(KindIssue)
-	kSprint     = kindIndex(KindSprint)
 	kMR         = kindIndex(KindMR)
 	kPipeline   = kindIndex(KindPipeline)
 	kDeployment = kindIndex(KindDeployment)
