@@ -6,16 +6,23 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
 // GitLabServer is an http.Handler serving the GitLab REST v4 API from an Org.
 type GitLabServer struct {
 	*server
-	org   *Org
-	token string
-	mux   *http.ServeMux
+	org      *Org
+	token    string
+	mux      *http.ServeMux
+	nonAdmin atomic.Bool
 }
+
+// SetAdmin says whether the token belongs to an administrator (the
+// default). A non-admin token sees /users without emails, as GitLab shows
+// it to ordinary users, so a client must fall back to group members.
+func (g *GitLabServer) SetAdmin(admin bool) { g.nonAdmin.Store(!admin) }
 
 // NewGitLabServer serves org as GitLab, requiring token in PRIVATE-TOKEN
 // (DefaultGitLabToken when empty) and injecting f.
@@ -301,8 +308,9 @@ func (c *call) glUserAdmin(o *Org, id int) glUserAdmin {
 }
 
 func (g *GitLabServer) currentUser(c *call) {
-	c.json(http.StatusOK, map[string]any{"id": 1, "username": "root", "name": "Administrator", "state": "active",
-		"is_admin": true, "bot": false, "email": "admin@" + corpDomain, "web_url": c.base + "/root"})
+	admin := !g.nonAdmin.Load()
+	c.json(http.StatusOK, map[string]any{"id": 1, "username": "ovia-sync", "name": "Ovia Sync", "state": "active",
+		"is_admin": admin, "bot": false, "email": "ovia-sync@" + corpDomain, "web_url": c.base + "/ovia-sync"})
 }
 
 func (g *GitLabServer) users(c *call) {
@@ -314,9 +322,19 @@ func (g *GitLabServer) users(c *call) {
 	} else {
 		ids = pageOf(c, ids)
 	}
-	out := make([]glUserAdmin, len(ids))
-	for i, id := range ids {
-		out[i] = c.glUserAdmin(o, id)
+	var out any
+	if g.nonAdmin.Load() {
+		users := make([]*glUserBasic, len(ids))
+		for i, id := range ids {
+			users[i] = c.glUser(o, id)
+		}
+		out = users
+	} else {
+		users := make([]glUserAdmin, len(ids))
+		for i, id := range ids {
+			users[i] = c.glUserAdmin(o, id)
+		}
+		out = users
 	}
 	o.mu.RUnlock()
 	c.json(http.StatusOK, out)

@@ -330,3 +330,20 @@ func TestGitLabIncrementalSyncSeesMutations(t *testing.T) {
 	slices.Sort(wantDeps)
 	is.Equal(len(deps), len(wantDeps))
 }
+
+func TestGitLabNonAdminToken(t *testing.T) {
+	t.Parallel()
+	is := is.New(t)
+	b := setup(t, readOnlyOrg(), fake.Options{})
+	b.srv.GitLab.SetAdmin(false)
+	var me struct {
+		IsAdmin bool `json:"is_admin"`
+	}
+	b.gitlab("/api/v4/user").decode(t, &me)
+	is.True(!me.IsAdmin)
+	var users []map[string]any
+	b.gitlab("/api/v4/users?per_page=5").decode(t, &users)
+	is.Equal(len(users), 5)
+	_, hasEmail := users[0]["email"]
+	is.True(!hasEmail) // ordinary users never see emails
+}
