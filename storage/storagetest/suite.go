@@ -153,6 +153,20 @@ func testIdentityUpsert(t *testing.T, open Opener) {
 	}))
 	is.Equal(third[0].ChangedAt, T0.Add(2*time.Hour)) // a matched attribute changed
 	is.Equal(third[0].DisplayName, "Alexey Smirnov (old)")
+
+	// A listing without the email (GitLab MR authors) keeps the one we know.
+	b.Clock.Advance(time.Hour)
+	bare := in[1]
+	bare.Email, bare.DisplayName = "", ""
+	var fourth []identity.Identity
+	is.NoErr(b.DB.Identity().InTx(ctx, func(ctx context.Context, tx identity.Tx) error {
+		var err error
+		fourth, err = tx.UpsertIdentities(ctx, []identity.Identity{bare})
+		return err
+	}))
+	is.Equal(fourth[0].Email, "a.smirnov@corp.example")
+	is.Equal(fourth[0].DisplayName, "Alexey Smirnov")
+	is.Equal(fourth[0].ChangedAt, first[1].ChangedAt) // nothing matched changed
 }
 
 func testIdentityUpsertInvalid(t *testing.T, open Opener) {

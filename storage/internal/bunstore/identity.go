@@ -428,12 +428,17 @@ func upsertIdentities(ctx context.Context, s *Store, db bun.IDB, in []identity.I
 		var back []identityModel
 		err := db.NewInsert().Model(&chunk).
 			On("CONFLICT (org_id, source, external_id) DO UPDATE").
-			Set("changed_at = CASE WHEN identities.username <> EXCLUDED.username OR identities.email <> EXCLUDED.email"+
-				" OR identities.display_name <> EXCLUDED.display_name OR identities.is_service_account <> EXCLUDED.is_service_account"+
+			// A source that omits an attribute (GitLab MR authors come without
+			// email, Jira hides most emails) must not blank what another
+			// listing of the same account told us: empty never overwrites.
+			Set("changed_at = CASE WHEN (EXCLUDED.username <> '' AND identities.username <> EXCLUDED.username)" +
+				" OR (EXCLUDED.email <> '' AND identities.email <> EXCLUDED.email)" +
+				" OR (EXCLUDED.display_name <> '' AND identities.display_name <> EXCLUDED.display_name)" +
+				" OR identities.is_service_account <> EXCLUDED.is_service_account" +
 				" THEN EXCLUDED.changed_at ELSE identities.changed_at END").
-			Set("username = EXCLUDED.username").
-			Set("email = EXCLUDED.email").
-			Set("display_name = EXCLUDED.display_name").
+			Set("username = CASE WHEN EXCLUDED.username <> '' THEN EXCLUDED.username ELSE identities.username END").
+			Set("email = CASE WHEN EXCLUDED.email <> '' THEN EXCLUDED.email ELSE identities.email END").
+			Set("display_name = CASE WHEN EXCLUDED.display_name <> '' THEN EXCLUDED.display_name ELSE identities.display_name END").
 			Set("is_service_account = EXCLUDED.is_service_account").
 			Set("raw_ref = CASE WHEN EXCLUDED.raw_ref <> '' THEN EXCLUDED.raw_ref ELSE identities.raw_ref END").
 			Set("last_seen_at = CASE WHEN EXCLUDED.last_seen_at > identities.last_seen_at THEN EXCLUDED.last_seen_at ELSE identities.last_seen_at END").
