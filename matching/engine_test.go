@@ -2,6 +2,7 @@ package matching_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand"
@@ -265,4 +266,24 @@ func FuzzNormalizeEmail(f *testing.F) {
 			t.Fatalf("NormalizeEmail not idempotent on %q: %q then %q", s, n, eng.NormalizeEmail(n))
 		}
 	})
+}
+
+// Traces stay valid JSON whatever the names hold.
+func TestTraceIsValidJSON(t *testing.T) {
+	is := is.New(t)
+	eng, _ := matching.New(matching.DefaultConfig())
+	names := []string{"Quote \"Q\" Smith", "Back\\slash Smith", "Tab\tSmith", "Bad \xff\xfe Smith", "Line\u2028Sep Smith", "Zoë <b>&</b> Smith"}
+	var state identity.MatchState
+	for i, n := range names {
+		id := ident(string(rune('a'+i)), identity.SourceJira, n, "", "")
+		state.Mappings = append(state.Mappings, identity.Mapping{Identity: id})
+	}
+	res, err := eng.Resolve(context.Background(), state)
+	is.NoErr(err)
+	for _, d := range res.Decisions {
+		is.True(json.Valid(d.Trace)) // trace is valid JSON
+		var tr matching.Trace
+		is.NoErr(json.Unmarshal(d.Trace, &tr))
+		is.Equal(tr.IdentityID, d.IdentityID)
+	}
 }

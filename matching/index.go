@@ -212,7 +212,7 @@ func appendNameKey(dst []string, word string, other nameToken) []string {
 // shared mailbox never explodes the candidate count.
 const (
 	maxBlock    = 16
-	blockWindow = 4
+	blockWindow = 3
 )
 
 // Index holds normalized identities, their blocking keys and value

@@ -1,11 +1,12 @@
 package matching
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Trace is the JSON stored on a link (identity.Decision.Trace): why the
@@ -76,11 +77,90 @@ func (x *Index) traceJSON(subject string, a, b *profile, c counts, kind, personI
 		}
 	}
 	t.Reason = reason(&t)
-	out, err := json.Marshal(t)
-	if err != nil { // cannot happen: every field is finite
-		return []byte(`{"decision":"` + kind + `"}`)
+	return t.appendJSON(make([]byte, 0, 512+160*len(t.Rules)))
+}
+
+// appendJSON encodes t like encoding/json would (same keys, omitempty
+// where tagged), without reflection: traces are built for every decision.
+func (t *Trace) appendJSON(b []byte) []byte {
+	b = append(b, `{"decision":`...)
+	b = appendJSONString(b, t.Decision)
+	b = append(b, `,"reason":`...)
+	b = appendJSONString(b, t.Reason)
+	b = appendJSONFloat(append(b, `,"score":`...), t.Score)
+	b = appendJSONFloat(append(b, `,"log_odds":`...), t.LogOdds)
+	b = appendJSONFloat(append(b, `,"prior":`...), t.Prior)
+	b = appendJSONString(append(b, `,"identity_id":`...), t.IdentityID)
+	for _, f := range [...]struct{ key, v string }{
+		{`,"compared_identity_id":`, t.ComparedIdentityID},
+		{`,"candidate_identity_id":`, t.CandidateIdentityID},
+		{`,"person_id":`, t.PersonID},
+		{`,"new_person_key":`, t.NewPersonKey},
+	} {
+		if f.v != "" {
+			b = appendJSONString(append(b, f.key...), f.v)
+		}
 	}
-	return out
+	b = appendJSONFloat(append(b, `,"auto_threshold":`...), t.AutoThreshold)
+	b = appendJSONFloat(append(b, `,"conflict_threshold":`...), t.ConflictThreshold)
+	b = append(b, `,"rules":[`...)
+	for i, r := range t.Rules {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(append(b, `{"rule":`...), r.Rule)
+		if r.Left != "" {
+			b = appendJSONString(append(b, `,"left":`...), r.Left)
+		}
+		if r.Right != "" {
+			b = appendJSONString(append(b, `,"right":`...), r.Right)
+		}
+		b = appendJSONFloat(append(b, `,"similarity":`...), r.Similarity)
+		b = appendJSONFloat(append(b, `,"weight":`...), r.Weight)
+		b = appendJSONFloat(append(b, `,"contribution":`...), r.Contribution)
+		b = appendJSONString(append(b, `,"note":`...), r.Note)
+		b = append(b, '}')
+	}
+	return append(b, "]}"...)
+}
+
+func appendJSONFloat(b []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(b, '0')
+	}
+	return strconv.AppendFloat(b, f, 'f', -1, 64)
+}
+
+// appendJSONString quotes s as a JSON string (invalid UTF-8 becomes
+// U+FFFD, like encoding/json).
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, `\ufffd`...)
+		} else if r == '\u2028' || r == '\u2029' {
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }
 
 func reason(t *Trace) string {
