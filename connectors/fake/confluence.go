@@ -17,7 +17,7 @@ type ConfluenceServer struct {
 // NewConfluenceServer serves org's Confluence groups, requiring creds
 // (DefaultEmail / DefaultToken when empty) and injecting f.
 func NewConfluenceServer(org *Org, creds Credentials, f Faults) *ConfluenceServer {
-	s := &ConfluenceServer{server: newServer("confluence", f), org: org, creds: creds.withDefaults(), mux: http.NewServeMux()}
+	s := &ConfluenceServer{server: newServer(f), org: org, creds: creds.withDefaults(), mux: http.NewServeMux()}
 	s.handle("GET /wiki/rest/api/group", s.groups)
 	s.handle("GET /wiki/rest/api/group/{groupId}/membersByGroupId", s.members)
 	return s

@@ -15,9 +15,10 @@ import (
 
 // Faults configures deterministic fault injection for one server.
 // Requests are numbered from 1 in arrival order; "every N" faults hit
-// requests N, 2N, 3N… Every fault is transient (the retried request is a
-// different number), so a client that retries, dedups and follows the
-// paging contract still ends with exactly the org's data. Keep bursts
+// requests N, 2N, 3N… With N ≥ 2 every fault is transient (the retried
+// request is a different number), so a client that retries, dedups and
+// follows the paging contract still ends with exactly the org's data; N = 1
+// faults every request, to test that a client gives up. Keep bursts
 // shorter than the client's retry budget.
 type Faults struct {
 	// RateLimitEvery answers every Nth request 429 with Retry-After.
@@ -31,7 +32,7 @@ type Faults struct {
 	// ServerErrorEvery starts a burst of 5xx answers at every Nth request.
 	ServerErrorEvery int
 	// ServerErrorBurst is how many consecutive requests the burst hits
-	// (default 1; must be below ServerErrorEvery).
+	// (default 1; at or above ServerErrorEvery every request fails).
 	ServerErrorBurst int
 	// TruncateEvery cuts every Nth successful JSON body in half (200 OK,
 	// consistent Content-Length, JSON ends early).
@@ -51,7 +52,9 @@ type Faults struct {
 	// which no client can notice).
 	ChangeDuringSync bool
 	// DuplicateAcrossPages repeats the previous page's last item at the
-	// start of every later page.
+	// start of every later page of Jira search and GitLab offset listings
+	// (listings paged by a start index are left alone: a duplicate there
+	// would shift the index and lose a row).
 	DuplicateAcrossPages bool
 	// NextLinkOnLastPage makes Confluence send _links.next on the last
 	// page too, pointing at an empty page: stop on a short or empty page.
@@ -60,7 +63,7 @@ type Faults struct {
 
 func everyN(n, every int) bool { return every > 0 && n%every == 0 }
 
-// Fault kinds as counted in Stats.Faults and LoggedRequest.Fault.
+// Fault kinds as counted in Stats.Faults and LoggedRequest.Faults.
 const (
 	FaultRateLimit   = "rate_limit"
 	FaultServerError = "server_error"
@@ -95,19 +98,18 @@ const logLimit = 20000
 // server is what the three source servers share: numbering, faults,
 // counters and the request log.
 type server struct {
-	name string
-	n    atomic.Int64
+	n atomic.Int64
 
 	mu      sync.Mutex
 	faults  Faults
 	stats   Stats
 	log     []LoggedRequest
 	changed map[string]bool
-	frags   sync.Map // base URL + kind + key → json.RawMessage
+	frags   sync.Map // base URL → *fragments
 }
 
-func newServer(name string, f Faults) *server {
-	s := &server{name: name, faults: f}
+func newServer(f Faults) *server {
+	s := &server{faults: f}
 	s.ResetStats()
 	return s
 }

@@ -30,7 +30,7 @@ func NewGitLabServer(org *Org, token string, f Faults) *GitLabServer {
 	if token == "" {
 		token = DefaultGitLabToken
 	}
-	g := &GitLabServer{server: newServer("gitlab", f), org: org, token: token, mux: http.NewServeMux()}
+	g := &GitLabServer{server: newServer(f), org: org, token: token, mux: http.NewServeMux()}
 	g.handle("GET /api/v4/user", g.currentUser)
 	g.handle("GET /api/v4/users", g.users)
 	g.handle("GET /api/v4/groups/{id}", g.group)

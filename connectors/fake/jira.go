@@ -52,7 +52,7 @@ type JiraServer struct {
 // NewJiraServer serves org as Jira Cloud, requiring creds (DefaultEmail /
 // DefaultToken when empty) and injecting f.
 func NewJiraServer(org *Org, creds Credentials, f Faults) *JiraServer {
-	j := &JiraServer{server: newServer("jira", f), org: org, creds: creds.withDefaults(), mux: http.NewServeMux()}
+	j := &JiraServer{server: newServer(f), org: org, creds: creds.withDefaults(), mux: http.NewServeMux()}
 	j.handle("GET /rest/api/3/myself", j.myself)
 	j.handle("GET /rest/api/3/field", j.fields)
 	j.handle("GET /rest/api/3/status", j.statuses)
