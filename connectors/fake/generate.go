@@ -209,8 +209,10 @@ func (g *gen) human(i int, ru bool, fn firstName, ln lastName, emails map[string
 		}
 	}
 
-	// Jira (and, on the same Atlassian site, Confluence).
-	if g.chance(0.9) {
+	// Jira (and, on the same Atlassian site, Confluence). The first person
+	// has every account, so even a tiny org has someone to assign work to.
+	first := i == 0
+	if g.chance(0.9) || first {
 		a := Account{
 			Source: identity.SourceJira, ExternalID: g.hex(24), PersonID: p.ID,
 			DisplayName: variant(g.f()), AccountType: "atlassian", Active: true, CreatedAt: created,
@@ -243,7 +245,7 @@ func (g *gen) human(i int, ru bool, fn firstName, ln lastName, emails map[string
 	}
 
 	// GitLab.
-	if g.chance(0.85) {
+	if g.chance(0.85) || first {
 		f1 := lower(fn.latin)[:1]
 		cands := []string{f1 + lower(last), lower(fn.latin) + "." + lower(last), f1 + "." + lower(last),
 			lower(last) + "." + f1, lower(fn.nick) + strconv.Itoa(80+g.n(20)), lower(fn.latin) + "_" + lower(last)}

@@ -208,8 +208,12 @@ func (g *gen) issueLife(is *Issue, s issueSeed, team []string, sprints []Sprint)
 		is.Summary = "Incident: " + summaryObjects[g.n(len(summaryObjects))] + " degraded"
 	}
 	is.ReporterID = g.pick(team)
-	if len(g.jiraBots) > 0 && g.chance(0.04) {
+	switch {
+	case len(g.jiraBots) > 0 && g.chance(0.04):
 		is.ReporterID = g.jiraBots[0]
+	case s.typ == "Bug" && g.ciJiraID != "" && g.chance(0.05):
+		is.ReporterID = g.ciJiraID // nightly build failures filed by CI
+		is.Summary = "Nightly build failed: " + summaryObjects[g.n(len(summaryObjects))]
 	}
 	is.Priority = g.priority(s.incident)
 	is.Labels = g.labels(s)

@@ -236,3 +236,12 @@ func TestMutateAndTouch(t *testing.T) {
 	is.Equal(now.Updated, at)
 	is.Equal(len(now.Histories), len(old.Histories)+1)
 }
+
+func TestGenerateTinyOrgs(t *testing.T) {
+	t.Parallel()
+	for seed := range uint64(30) {
+		org := fake.Generate(fake.OrgSpec{Seed: seed, People: 1, Bots: -1, Issues: 20, MRsPerProject: 3, Months: 1, Now: testNow,
+			JiraProjects: []string{"ONE"}, GitLabProjects: []string{"one"}})
+		is.New(t).Equal(org.Counts().Issues, 20)
+	}
+}
