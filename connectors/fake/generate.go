@@ -170,11 +170,16 @@ func lower(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ", 
 func (g *gen) human(i int, ru bool, fn firstName, ln lastName, emails map[string]bool) {
 	o := g.o
 	last, lastAlt, lastCyr := ln.latin, ln.alt, ln.cyr
-	if ru && fn.female {
-		last, lastAlt, lastCyr = last+"a", lastAlt+"a", lastCyr+"а"
-	}
 	if lastAlt == "" {
 		lastAlt = last
+	}
+	if ru && fn.female {
+		last, lastCyr = last+"a", lastCyr+"а"
+		if strings.HasSuffix(lastAlt, "ff") {
+			lastAlt = strings.TrimSuffix(lastAlt, "ff") + "va" // Smirnoff → Smirnova
+		} else {
+			lastAlt += "a"
+		}
 	}
 	canonical := fn.latin + " " + last
 	local := lower(fn.latin) + "." + lower(last)

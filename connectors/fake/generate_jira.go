@@ -287,6 +287,8 @@ func (g *gen) issueLife(is *Issue, s issueSeed, team []string, sprints []Sprint)
 			done(is.Created.Add(wait), StatusWontDo)
 		case r < 0.11:
 			done(is.Created.Add(wait), StatusDone) // skips In Progress
+		case r < 0.2:
+			// Stays in the backlog.
 		default:
 			if !start(is.Created.Add(wait)) {
 				break
@@ -328,7 +330,7 @@ func (g *gen) issueLife(is *Issue, s issueSeed, team []string, sprints []Sprint)
 			History{AuthorID: worker(), Created: ms(t), Items: []ChangeItem{flagOn}},
 			History{AuthorID: worker(), Created: ms(g.between(t, is.Resolved)), Items: []ChangeItem{flagOff}})
 	}
-	if !s.incident && s.typ != "Epic" && (len(sprints) > 0) && (is.Status.Category != "new" || g.chance(0.5)) && g.chance(0.8) {
+	if !s.incident && s.typ != "Epic" && (len(sprints) > 0) && (is.Status.Category != "new" || is.Created.After(g.now.Add(-21*day))) && g.chance(0.8) {
 		g.sprintPath(is, sprints, lead)
 	}
 }
