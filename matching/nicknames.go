@@ -82,14 +82,23 @@ var nicknames = [][]string{
 var (
 	nicknameGroups = map[string][]uint16{}
 	groupNames     []string
+	// groupInitials: per group, a bit per first letter (a..z, canonical)
+	// of its members.
+	groupInitials []uint32
 )
 
 func init() {
 	for gi, g := range nicknames {
 		formal := canonToken(foldText(g[0]))
 		groupNames = append(groupNames, formal)
+		groupInitials = append(groupInitials, 0)
 		for _, n := range g {
 			c := canonToken(foldText(n))
+			for _, f := range []byte{c[0], foldText(n)[0]} {
+				if f >= 'a' && f <= 'z' {
+					groupInitials[gi] |= 1 << (f - 'a')
+				}
+			}
 			dup := false
 			for _, x := range nicknameGroups[c] {
 				if x == uint16(gi) {

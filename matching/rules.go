@@ -465,7 +465,7 @@ func tokenSim(a, b nameToken) (float64, int) {
 		return 1, tokExact
 	}
 	if a.initial() || b.initial() {
-		if a.head() == b.head() || a.raw0 == b.raw0 {
+		if a.head() == b.head() || a.raw0 == b.raw0 || nicknameInitial(a, b) || nicknameInitial(b, a) {
 			return 0.9, tokInitial
 		}
 		return 0, tokOther
@@ -633,6 +633,25 @@ func compareOneWord(ta, tb []nameToken) (int, float64) {
 func hasInitial(t []nameToken) bool {
 	for _, x := range t {
 		if x.initial() {
+			return true
+		}
+	}
+	return false
+}
+
+// nicknameInitial reports whether initial ini is the first letter of a
+// nickname of full ("B." for Robert via Bob, "A." for Sasha via
+// Alexander).
+func nicknameInitial(ini, full nameToken) bool {
+	if !ini.initial() || full.initial() || len(ini.s) != 1 {
+		return false
+	}
+	c := ini.s[0]
+	if c < 'a' || c > 'z' {
+		return false
+	}
+	for _, g := range full.groups {
+		if groupInitials[g]&(1<<(c-'a')) != 0 {
 			return true
 		}
 	}
