@@ -121,6 +121,7 @@ func Compute(ctx context.Context, src Source, orgID string, scope Scope, period 
 	}
 	period = Period{Start: period.Start.UTC(), End: period.End.UTC()}
 	c := &computer{cf: cf, src: src, q: Query{OrgID: orgID, Scope: scope, Period: period, Classifier: cf.classifier}}
+	c.risk.max = cf.maxRiskItems
 	c.snap = Snapshot{OrgID: orgID, Scope: scope, Period: period, ComputedAt: cf.now().UTC(), Classifier: cf.classifier}
 	steps := []func(context.Context) error{
 		c.projects, c.resolvedIssues, c.blockers, c.sprints, c.mergeRequests, c.pipelines, c.dora,
@@ -148,7 +149,7 @@ type computer struct {
 	projPath   map[string]string // project id → path
 
 	merged []mergedMR
-	items  []RiskItem
+	risk   riskList
 }
 
 type mergedMR struct {
@@ -305,11 +306,13 @@ func (c *computer) resolvedIssues(ctx context.Context) error {
 				if p.v > 2*limit {
 					sev = SeverityHigh
 				}
-				c.items = append(c.items, RiskItem{
-					Kind: RiskCycleTimeOutlier, Severity: sev, Title: issueTitle(&connectors.Issue{Key: p.key, Summary: p.summary}), URL: p.url,
-					AgeDays: days(time.Duration(p.v * float64(time.Hour))), Ref: p.id.ref(),
-					Detail: fmt.Sprintf("cycle time %.1f days > %.0f × p50 (%.1f days)", p.v/24, c.cf.outlierFactor, ct.P50.V/24),
-				})
+				if age := p.v / 24; c.risk.admit(sev, age) {
+					c.risk.add(RiskItem{
+						Kind: RiskCycleTimeOutlier, Severity: sev, Title: issueTitle(&connectors.Issue{Key: p.key, Summary: p.summary}), URL: p.url,
+						AgeDays: age, Ref: p.id.ref(),
+						Detail: fmt.Sprintf("cycle time %.1f days > %.0f × p50 (%.1f days)", p.v/24, c.cf.outlierFactor, ct.P50.V/24),
+					})
+				}
 			}
 		}
 	}
@@ -430,10 +433,12 @@ func (c *computer) blockers(ctx context.Context) error {
 		if age > 14 {
 			sev = bump(sev)
 		}
-		c.items = append(c.items, RiskItem{
-			Kind: RiskBlocker, Severity: sev, Title: issueTitle(&connectors.Issue{Key: r.key, Summary: r.summary}), URL: r.url,
-			AgeDays: age, Ref: r.id.ref(), Detail: strings.Join(r.reasons, "; "),
-		})
+		if c.risk.admit(sev, age) {
+			c.risk.add(RiskItem{
+				Kind: RiskBlocker, Severity: sev, Title: issueTitle(&connectors.Issue{Key: r.key, Summary: r.summary}), URL: r.url,
+				AgeDays: age, Ref: r.id.ref(), Detail: strings.Join(r.reasons, "; "),
+			})
+		}
 	}
 	b.Definition = DefBlockers
 	b.Count = len(ids)
@@ -561,12 +566,14 @@ func (c *computer) sprints(ctx context.Context) error {
 			case ss.Rate.V >= 0.25:
 				sev = SeverityMedium
 			}
-			c.items = append(c.items, RiskItem{
-				Kind: RiskSpillover, Severity: sev,
-				Title:   fmt.Sprintf("Sprint %s: %d of %d issues not done at completion", s.Name, ss.Spilled, ss.Committed),
-				AgeDays: days(c.q.Period.End.Sub(t)), Ref: ss.Ref,
-				Detail: fmt.Sprintf("spillover %.0f%%", 100*ss.Rate.V),
-			})
+			if age := days(c.q.Period.End.Sub(t)); c.risk.admit(sev, age) {
+				c.risk.add(RiskItem{
+					Kind: RiskSpillover, Severity: sev,
+					Title:   fmt.Sprintf("Sprint %s: %d of %d issues not done at completion", s.Name, ss.Spilled, ss.Committed),
+					AgeDays: age, Ref: ss.Ref,
+					Detail: fmt.Sprintf("spillover %.0f%%", 100*ss.Rate.V),
+				})
+			}
 		}
 	})
 	if err != nil {
@@ -650,6 +657,9 @@ func (c *computer) mergeRequests(ctx context.Context) error {
 				case idle > 14*day:
 					sev = SeverityMedium
 				}
+				if !c.risk.admit(sev, days(idle)) {
+					return
+				}
 				title := mr.Title
 				if mr.IID != 0 {
 					title = "!" + strconv.FormatInt(mr.IID, 10) + " " + mr.Title
@@ -657,7 +667,7 @@ func (c *computer) mergeRequests(ctx context.Context) error {
 				if path := c.projPath[mr.ProjectID]; path != "" {
 					title = path + " " + title
 				}
-				c.items = append(c.items, RiskItem{
+				c.risk.add(RiskItem{
 					Kind: RiskStaleMR, Severity: sev, Title: title, URL: mr.URL, AgeDays: days(idle), Ref: id.ref(),
 					Detail: fmt.Sprintf("no update for %.0f days", days(idle)),
 				})
@@ -826,12 +836,14 @@ func (c *computer) pipelines(ctx context.Context) error {
 		if name == "" {
 			name = "project " + r.project
 		}
-		c.items = append(c.items, RiskItem{
-			Kind: RiskFailedPipeline, Severity: SeverityHigh,
-			Title: fmt.Sprintf("%s: default branch %s failing (pipeline %s)", name, r.ref, r.id),
-			URL:   r.url, AgeDays: days(c.q.Period.End.Sub(r.finished)), Ref: ref,
-			Detail: "latest default-branch pipeline in the period failed",
-		})
+		if age := days(c.q.Period.End.Sub(r.finished)); c.risk.admit(SeverityHigh, age) {
+			c.risk.add(RiskItem{
+				Kind: RiskFailedPipeline, Severity: SeverityHigh,
+				Title: fmt.Sprintf("%s: default branch %s failing (pipeline %s)", name, r.ref, r.id),
+				URL:   r.url, AgeDays: age, Ref: ref,
+				Detail: "latest default-branch pipeline in the period failed",
+			})
+		}
 	}
 	slices.Sort(fp.DefaultBranch.Failing)
 	refs, tr := refsOf(failed, c.cf.maxRefs)

@@ -237,22 +237,64 @@ func (c *computer) scores() {
 		s.Risk.Score, s.Risk.Label = Null, ""
 	}
 
-	items := c.items
-	slices.SortFunc(items, func(a, b RiskItem) int {
-		if x := cmp.Compare(b.Severity.Rank(), a.Severity.Rank()); x != 0 {
-			return x
-		}
-		if x := cmp.Compare(b.AgeDays, a.AgeDays); x != 0 {
-			return x
-		}
-		return cmp.Compare(a.Ref, b.Ref)
-	})
-	s.RiskItemsTotal = len(items)
-	if c.cf.maxRiskItems > 0 && len(items) > c.cf.maxRiskItems {
-		items = items[:c.cf.maxRiskItems]
+	s.RiskItems, s.RiskItemsTotal = c.risk.result()
+}
+
+// riskList keeps the most severe risk items without building every
+// candidate: once it has pruned to max items, a candidate that sorts after
+// the worst kept one is only counted, so a scope with 50,000 stale MRs
+// formats about max titles, not 50,000.
+type riskList struct {
+	max   int // ≤ 0: keep all
+	total int
+	items []RiskItem
+	floor *RiskItem // the worst item kept at the last prune
+}
+
+func cmpRisk(a, b *RiskItem) int {
+	if x := cmp.Compare(b.Severity.Rank(), a.Severity.Rank()); x != 0 {
+		return x
 	}
-	if items == nil {
-		items = []RiskItem{}
+	if x := cmp.Compare(b.AgeDays, a.AgeDays); x != 0 {
+		return x
 	}
-	s.RiskItems = items
+	return cmp.Compare(a.Ref, b.Ref)
+}
+
+// admit counts a candidate and reports whether it may make the cut; only
+// then does the caller build it.
+func (l *riskList) admit(sev Severity, age float64) bool {
+	l.total++
+	if l.floor == nil {
+		return true
+	}
+	if r, f := sev.Rank(), l.floor.Severity.Rank(); r != f {
+		return r > f
+	}
+	return age >= l.floor.AgeDays
+}
+
+func (l *riskList) add(it RiskItem) {
+	l.items = append(l.items, it)
+	if l.max > 0 && len(l.items) >= 2*l.max {
+		l.prune()
+	}
+}
+
+func (l *riskList) prune() {
+	slices.SortFunc(l.items, func(a, b RiskItem) int { return cmpRisk(&a, &b) })
+	if l.max > 0 && len(l.items) > l.max {
+		clear(l.items[l.max:])
+		l.items = l.items[:l.max]
+		floor := l.items[l.max-1]
+		l.floor = &floor
+	}
+}
+
+func (l *riskList) result() ([]RiskItem, int) {
+	l.prune()
+	if l.items == nil {
+		return []RiskItem{}, l.total
+	}
+	return l.items, l.total
 }

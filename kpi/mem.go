@@ -346,12 +346,14 @@ func (m *MemSource) IssuesOpenAt(ctx context.Context, orgID string, keys []strin
 func (m *MemSource) CompletedSprints(ctx context.Context, q Query) iter.Seq2[*SprintHistory, error] {
 	x := m.index()
 	return func(yield func(*SprintHistory, error) bool) {
+		var sh SprintHistory
 		for _, s := range x.sprints {
 			if s.OrgID != q.OrgID || s.CompleteAt == nil || !q.Period.Contains(*s.CompleteAt) {
 				continue
 			}
 			ms := x.members[okey{s.OrgID, s.ExternalID}]
-			sh := SprintHistory{Sprint: s, Issues: make([]IssueHistory, 0, len(ms))}
+			// One buffer serves every sprint: rows are valid until the next yield.
+			sh.Sprint, sh.Issues = s, sh.Issues[:0]
 			for _, i := range ms {
 				if x.issueIn(q, &x.issues[i]) {
 					sh.Issues = append(sh.Issues, x.history(i))

@@ -224,3 +224,23 @@ func randomRecords(seed uint64) records {
 	}
 	return r
 }
+
+// Capping risk items keeps exactly the head of the full, sorted list.
+func TestRiskItemsCap(t *testing.T) {
+	t.Parallel()
+	for seed := range uint64(20) {
+		is := is.New(t)
+		src := randomRecords(seed).mem()
+		now := kpi.WithNow(func() time.Time { return end })
+		full, err := kpi.Compute(context.Background(), src, org, kpi.OrgScope, period, now, kpi.WithMaxRiskItems(0))
+		is.NoErr(err)
+		for _, max := range []int{1, 2, 3, 7} {
+			capped, err := kpi.Compute(context.Background(), src, org, kpi.OrgScope, period, now, kpi.WithMaxRiskItems(max))
+			is.NoErr(err)
+			is.Equal(capped.RiskItemsTotal, full.RiskItemsTotal)
+			is.Equal(capped.RiskItemsTotal, len(full.RiskItems))
+			want := full.RiskItems[:min(max, len(full.RiskItems))]
+			is.Equal(capped.RiskItems, want)
+		}
+	}
+}
