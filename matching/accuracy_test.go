@@ -88,6 +88,7 @@ func TestAccuracy(t *testing.T) {
 		{"3k-people", 3000, false},
 		{"3k-people+co_occurrence", 3000, true},
 		{"30k-people", 30000, false},
+		{"30k-people+co_occurrence", 30000, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if testing.Short() && tc.people > 5000 {
@@ -135,6 +136,9 @@ func TestAccuracy(t *testing.T) {
 			report("pairwise F1 (conflicts joined)", ml.f1(), 0.98)
 			// Assert what is met with margin; the rest is reported above.
 			is.True(ma.precision() >= 0.995) // auto links precision
+			if tc.activity && tc.people <= 5000 {
+				is.True(ml.recall() >= 0.97) // recall over auto+conflict, with co_occurrence
+			}
 		})
 	}
 }

@@ -42,9 +42,11 @@ type Config struct {
 	ServiceSuffixes []string
 	// Activity optionally feeds the co_occurrence rule: identity ID → the
 	// scopes it acts in (Jira project keys, GitLab project paths,
-	// Confluence groups; any strings, compared exactly). Shared scopes only
-	// boost a pair that already has email or username evidence; they never
-	// link on their own. Nil disables the rule.
+	// Confluence groups; any strings, compared exactly, so map them to
+	// shared names first). Shared scopes only boost a pair other rules
+	// already favour, never link on their own, and never lift a
+	// name-only pair to an automatic link. They help most with namesakes.
+	// Nil disables the rule.
 	Activity map[string][]string
 	// MaxCandidates caps Decision.CandidatePersonIDs. Default 5.
 	MaxCandidates int

@@ -59,7 +59,7 @@ const (
 	WeightNameDifferentFirst = -5.0
 	WeightNameDifferent      = -7.0
 
-	WeightCoOccurrencePerScope = 1.0 // per shared scope, at most 2 scopes
+	WeightCoOccurrencePerScope = 1.5 // per shared scope, at most 2 scopes
 	WeightServiceExact         = 10.0
 
 	// cannotLinkLogOdds: a pair this far below zero carries contradicting
@@ -184,7 +184,9 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 		return pairScore{logOdds: math.Inf(-1), veto: true}
 	}
 	l := Prior
-	var evidence float64 // email + username contributions (for co_occurrence)
+	var evidence float64    // email + username contributions (for co_occurrence)
+	var nameContrib float64 // display name contribution (for co_occurrence)
+	autoCap := math.Log2(x.eng.cfg.AutoThreshold/(1-x.eng.cfg.AutoThreshold)) - 0.01
 
 	// email_exact
 	if a.email.full != "" && b.email.full != "" {
@@ -247,6 +249,7 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 			contrib = math.Max(w-d, 0)
 		}
 		l += contrib
+		nameContrib = contrib
 		if tr != nil {
 			note := nameNotes[lvl]
 			if d > 0 {
@@ -256,14 +259,21 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 		}
 	}
 
-	// co_occurrence: only boosts pairs with email/username evidence.
+	// co_occurrence only boosts a pair that other rules already favour
+	// (positive email, username or name evidence), and never lifts a pair
+	// without email/username evidence to an automatic link.
 	if len(a.scopes) > 0 && len(b.scopes) > 0 {
 		shared := sharedCount(a.scopes, b.scopes)
 		if shared > 0 {
 			w := WeightCoOccurrencePerScope * float64(min(shared, 2))
 			contrib, note := w, fmt.Sprintf("%d shared scope(s)", shared)
-			if evidence <= 0 {
-				contrib, note = 0, note+"; no email/username evidence, so no boost"
+			switch {
+			case evidence <= 0 && nameContrib <= 0:
+				contrib, note = 0, note+"; nothing else agrees, so no boost"
+			case evidence <= 0:
+				if capped := math.Min(contrib, autoCap-l); capped < contrib {
+					contrib, note = math.Max(capped, 0), note+"; name-only evidence: boost capped below the auto threshold"
+				}
 			}
 			l += contrib
 			if tr != nil {

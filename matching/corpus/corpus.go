@@ -133,6 +133,7 @@ type gen struct {
 	handles map[string]bool
 	zipf    map[int][]float64
 	t0      time.Time
+	teams   int
 }
 
 // Generate builds a corpus.
@@ -154,10 +155,10 @@ func Generate(o Options) Corpus {
 			names:         map[string]string{},
 		},
 	}
-	teams := max(1, o.People/8)
+	g.teams = max(1, o.People/8)
 	for i := 0; i < o.People; i++ {
 		key := fmt.Sprintf("p%06d", i)
-		team := fmt.Sprintf("team-%03d", g.r.Intn(teams))
+		team := fmt.Sprintf("team-%03d", g.r.Intn(g.teams))
 		if g.r.Float64() < 0.015 {
 			g.bot(key, team)
 			continue
@@ -341,7 +342,15 @@ func (g *gen) add(p string, team string, id identity.Identity) {
 	id.ChangedAt = g.t0
 	g.c.Identities = append(g.c.Identities, id)
 	g.c.Truth[id.ID] = p
-	g.c.Activity[id.ID] = []string{team}
+	// activity: the person's team, sometimes another team too, and
+	// nothing for an account that never acted.
+	switch x := g.r.Float64(); {
+	case x < 0.10:
+	case x < 0.35:
+		g.c.Activity[id.ID] = []string{team, fmt.Sprintf("team-%03d", g.r.Intn(g.teams))}
+	default:
+		g.c.Activity[id.ID] = []string{team}
+	}
 }
 
 func (g *gen) atlassianID() string {
