@@ -431,10 +431,10 @@ func upsertIdentities(ctx context.Context, s *Store, db bun.IDB, in []identity.I
 			// A source that omits an attribute (GitLab MR authors come without
 			// email, Jira hides most emails) must not blank what another
 			// listing of the same account told us: empty never overwrites.
-			Set("changed_at = CASE WHEN (EXCLUDED.username <> '' AND identities.username <> EXCLUDED.username)" +
-				" OR (EXCLUDED.email <> '' AND identities.email <> EXCLUDED.email)" +
-				" OR (EXCLUDED.display_name <> '' AND identities.display_name <> EXCLUDED.display_name)" +
-				" OR identities.is_service_account <> EXCLUDED.is_service_account" +
+			Set("changed_at = CASE WHEN (EXCLUDED.username <> '' AND identities.username <> EXCLUDED.username)"+
+				" OR (EXCLUDED.email <> '' AND identities.email <> EXCLUDED.email)"+
+				" OR (EXCLUDED.display_name <> '' AND identities.display_name <> EXCLUDED.display_name)"+
+				" OR identities.is_service_account <> EXCLUDED.is_service_account"+
 				" THEN EXCLUDED.changed_at ELSE identities.changed_at END").
 			Set("username = CASE WHEN EXCLUDED.username <> '' THEN EXCLUDED.username ELSE identities.username END").
 			Set("email = CASE WHEN EXCLUDED.email <> '' THEN EXCLUDED.email ELSE identities.email END").
