@@ -236,6 +236,18 @@ func scenarios() []scenario {
 			want:   []outcome{{id: "r2", status: identity.StatusAuto, with: "person:P-eva"}},
 		},
 		{
+			name: "co_occurrence picks the namesake who works in the same team, as a conflict",
+			cfg: func(c *matching.Config) {
+				c.Activity = map[string][]string{"t1": {"PAY"}, "t2": {"PAY", "web"}, "t3": {"infra"}}
+			},
+			mappings: pending(
+				ident("t1", J, "Wei Zhang", "", ""),
+				ident("t2", G, "Wei Zhang", "wzhang", "wei.zhang@acme.com"),
+				ident("t3", G, "Wei Zhang", "weiz", "wei.zhang2@acme.com"),
+			),
+			want: []outcome{{id: "t1", status: identity.StatusConflict, with: "t2", notWith: []string{"t3"}}},
+		},
+		{
 			name: "second account in the same tool with a personal email is only suggested",
 			mappings: pending(
 				ident("s1", G, "Ingrid Halvorsen", "ihalvorsen", "ingrid.halvorsen@acme.com"),
