@@ -1,7 +1,6 @@
 package fake
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -10,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -830,21 +830,21 @@ func (j *JiraServer) search(c *call) {
 		page = append(page, tok.idx)
 		c.fire(FaultDuplicate)
 	}
-	more := false
+	more, fresh := false, 0 // the duplicate does not count against the limit
 	for ; pos < len(order); pos++ {
 		is := &o.issues[order[pos]]
 		if !q.match(is) {
 			continue
 		}
-		if len(page) >= limit {
+		if fresh >= limit {
 			more = true
 			break
 		}
 		page = append(page, order[pos])
+		fresh++
 	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	defer bufPool.Put(buf)
-	b := append(buf.Bytes()[:0], `{"issues":[`...)
+	bp := pagePool.Get().(*[]byte)
+	b := append((*bp)[:0], `{"issues":[`...)
 	for i, idx := range page {
 		if i > 0 {
 			b = append(b, ',')
@@ -862,8 +862,11 @@ func (j *JiraServer) search(c *call) {
 	b = append(strconv.AppendBool(b, !more), "}\n"...)
 	o.mu.RUnlock()
 	c.body(http.StatusOK, b)
-	*buf = *bytes.NewBuffer(b[:0])
+	*bp = b[:0]
+	pagePool.Put(bp)
 }
+
+var pagePool = sync.Pool{New: func() any { return new([]byte) }}
 
 // lowerBound is the earliest time on the order field the query admits.
 func (q jqlQuery) lowerBound() (time.Time, bool) {

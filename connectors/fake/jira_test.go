@@ -349,6 +349,26 @@ func TestAuthEnforced(t *testing.T) {
 	}
 }
 
+func TestJiraDuplicatesWithPagesOfOne(t *testing.T) {
+	t.Parallel()
+	is := is.New(t)
+	org := readOnlyOrg()
+	b := setup(t, org, fake.Options{JiraFaults: fake.Faults{DuplicateAcrossPages: true}})
+	got := searchAll(t, b, `project = OPS ORDER BY updated ASC`, 1, false)
+	seen := map[string]bool{}
+	for _, k := range got {
+		seen[k] = true
+	}
+	n := 0
+	for _, i := range org.Issues() {
+		if i.ProjectKey == "OPS" {
+			n++
+		}
+	}
+	is.Equal(len(seen), n)
+	is.Equal(len(got), 2*n-1) // every page after the first repeats one
+}
+
 func TestIncrementalSyncSeesMutations(t *testing.T) {
 	t.Parallel()
 	is := is.New(t)
