@@ -244,3 +244,28 @@ func TestRiskItemsCap(t *testing.T) {
 		}
 	}
 }
+
+// MemSource may be added to while snapshots are computed.
+func TestMemSourceConcurrentAdd(t *testing.T) {
+	t.Parallel()
+	is := is.New(t)
+	src := randomRecords(1).mem()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 50 {
+			id := "c" + string(rune('a'+i%26)) + string(rune('a'+i/26))
+			src.AddIssues(issue(id, resolved(d(1))))
+			src.AddTransitions(status(id, 0, d(0.5), todo, prog))
+			src.SetTeamProjects("t", "p1")
+		}
+	}()
+	for range 20 {
+		_, err := kpi.Compute(context.Background(), src, org, kpi.OrgScope, period)
+		is.NoErr(err)
+	}
+	<-done
+	s, err := kpi.Compute(context.Background(), src, org, kpi.OrgScope, period)
+	is.NoErr(err)
+	is.True(s.Throughput.Issues.N >= 50)
+}
