@@ -10,3 +10,8 @@ func TestKPIConformance(t *testing.T) {
 	storagetest.PostgresDSN(t) // skips with a message when not configured
 	storagetest.RunKPI(t, storagetest.OpenPostgres)
 }
+
+func BenchmarkKPISnapshot(b *testing.B) {
+	storagetest.PostgresDSN(b)
+	storagetest.BenchKPISnapshot(b, storagetest.OpenPostgres)
+}

@@ -9,3 +9,7 @@ import (
 func TestKPIConformance(t *testing.T) {
 	storagetest.RunKPI(t, storagetest.OpenSQLite)
 }
+
+func BenchmarkKPISnapshot(b *testing.B) {
+	storagetest.BenchKPISnapshot(b, storagetest.OpenSQLite)
+}

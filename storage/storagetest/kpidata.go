@@ -135,7 +135,7 @@ func GenerateKPIData(d KPIData, emit func(connectors.Page) error) error {
 			Team: team, URL: "https://jira.example/browse/" + proj + "-" + strconv.Itoa(i)}
 		switch x := r.IntN(1000); {
 		case x < 10:
-			is.Type = "Incident"
+			is.Type = []string{"Incident", " INCIDENT", "incident"}[i%3]
 		case x < 15:
 			is.Labels = []string{"backend", "incident"}
 		case x < 18:
@@ -242,9 +242,9 @@ func GenerateKPIData(d KPIData, emit func(connectors.Page) error) error {
 				m.ClosedAt = ptr(end.Add(time.Hour))
 			}
 			mergedAll = append(mergedAll, merged{i, p, end})
-		case x < 80:
+		case x < 88:
 			m.State, m.ClosedAt, m.UpdatedAt = "closed", ptr(end), end
-		case x < 83:
+		case x < 90:
 			m.State = "locked"
 		default:
 			// Open; last touched somewhere between creation and the end.

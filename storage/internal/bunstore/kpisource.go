@@ -4,8 +4,11 @@ import (
 	"context"
 	"iter"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
@@ -35,6 +38,41 @@ var _ kpi.Source = kpiSource{}
 // or blocked by at least one issue (bun writes a nil slice as JSON null).
 // It must be spelled exactly so for SQLite to use the index.
 const markedIssue = "(issues.is_flagged OR issues.blocked_by NOT IN ('null', '[]'))"
+
+// sqliteMmapSize is the memory map a KPI read connection uses on SQLite
+// (SQLite's default cap): rows are read in place instead of one pread
+// system call per page, which halves the CPU time of a snapshot.
+const sqliteMmapSize = 0x7fff0000
+
+// pin runs the caller's queries on one reader connection. On SQLite that
+// connection gets memory-mapped reads (a per-connection setting, kept for
+// the pool's later users); on PostgreSQL it is the pool itself.
+func (k kpiSource) pin(ctx context.Context) (kpiSource, func(), error) {
+	if k.s.cfg.Dialect != SQLite {
+		return k, func() {}, nil
+	}
+	conn, err := k.s.r.Conn(ctx)
+	if err != nil {
+		return k, nil, k.s.mapErr(err, "kpi: reader connection")
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA mmap_size = "+strconv.Itoa(sqliteMmapSize)); err != nil {
+		_ = conn.Close()
+		return k, nil, k.s.mapErr(err, "kpi: reader connection")
+	}
+	return kpiSource{s: k.s, db: conn}, func() { _ = conn.Close() }, nil
+}
+
+// indexed pins a query to an index on SQLite (INDEXED BY, which also
+// fails loudly should the index go missing). Without ANALYZE statistics
+// SQLite's planner rates IN lists and IS NULL terms poorly and would walk
+// issues_created or the primary key instead; PostgreSQL plans from the
+// statistics autovacuum keeps.
+func (k kpiSource) indexed(q *bun.SelectQuery, table, index string) *bun.SelectQuery {
+	if k.s.cfg.Dialect != SQLite {
+		return q
+	}
+	return q.ModelTableExpr("? AS ? INDEXED BY ?", bun.Ident(table), bun.Ident(table), bun.Ident(index))
+}
 
 // keyset runs a query in batches ordered by (col, source, external_id),
 // where col is a time column ("" orders by the key alone). filter adds the
@@ -216,6 +254,12 @@ func (k kpiSource) histories(ctx context.Context, org string, batch []issueModel
 // the status transitions of each batch by primary key.
 func (k kpiSource) ResolvedIssues(ctx context.Context, q kpi.Query) iter.Seq2[*kpi.IssueHistory, error] {
 	return func(yield func(*kpi.IssueHistory, error) bool) {
+		k, release, err := k.pin(ctx)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer release()
 		sc, err := k.issueScope(ctx, q)
 		if err != nil || sc.none {
 			if err != nil {
@@ -242,6 +286,12 @@ func (k kpiSource) ResolvedIssues(ctx context.Context, q kpi.Query) iter.Seq2[*k
 // the stored spellings found by a loose index scan) likewise.
 func (k kpiSource) BlockerCandidates(ctx context.Context, q kpi.Query) iter.Seq2[*connectors.Issue, error] {
 	return func(yield func(*connectors.Issue, error) bool) {
+		k, release, err := k.pin(ctx)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer release()
 		fail := func(err error) { yield(nil, err) }
 		sc, err := k.issueScope(ctx, q)
 		if err != nil {
@@ -266,13 +316,18 @@ func (k kpiSource) BlockerCandidates(ctx context.Context, q kpi.Query) iter.Seq2
 			return s.Where("issues.resolved_at IS NULL AND issues.status_category <> ?", connectors.CategoryDone)
 		}
 		reads := []func(*bun.SelectQuery) *bun.SelectQuery{
-			func(s *bun.SelectQuery) *bun.SelectQuery { return sc.apply(open(s.Where(markedIssue), false)) },
-			func(s *bun.SelectQuery) *bun.SelectQuery { return sc.apply(open(s.Where(markedIssue), true)) },
+			func(s *bun.SelectQuery) *bun.SelectQuery {
+				return sc.apply(open(k.indexed(s, "issues", "issues_marked").Where(markedIssue), false))
+			},
+			func(s *bun.SelectQuery) *bun.SelectQuery {
+				return sc.apply(open(k.indexed(s, "issues", "issues_marked").Where(markedIssue), true))
+			},
 		}
 		if len(prios) > 0 {
 			byPrio := func(resolved bool) func(*bun.SelectQuery) *bun.SelectQuery {
 				return func(s *bun.SelectQuery) *bun.SelectQuery {
-					s = s.Where("issues.priority IN (?)", bun.List(prios)).Where(markedIssue + " IS NOT TRUE")
+					s = k.indexed(s, "issues", "issues_priority_resolved").
+						Where("issues.priority IN (?)", bun.List(prios)).Where(markedIssue + " IS NOT TRUE")
 					return sc.apply(open(s, resolved))
 				}
 			}
@@ -303,6 +358,11 @@ func (k kpiSource) BlockerCandidates(ctx context.Context, q kpi.Query) iter.Seq2
 
 // IssuesOpenAt implements kpi.Source (index issues_key).
 func (k kpiSource) IssuesOpenAt(ctx context.Context, orgID string, keys []string, at time.Time) (map[string]bool, error) {
+	k, release, err := k.pin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	out := make(map[string]bool, len(keys))
 	for chunk := range slices.Chunk(keys, kpiBatch) {
 		var rows []issueModel
@@ -334,6 +394,12 @@ func issueOpenAt(m issueModel, t time.Time) bool {
 // primary key in batches with all their transitions.
 func (k kpiSource) CompletedSprints(ctx context.Context, q kpi.Query) iter.Seq2[*kpi.SprintHistory, error] {
 	return func(yield func(*kpi.SprintHistory, error) bool) {
+		k, release, err := k.pin(ctx)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer release()
 		fail := func(err error) { yield(nil, err) }
 		sc, err := k.issueScope(ctx, q)
 		if err != nil {
@@ -398,6 +464,12 @@ func (k kpiSource) CompletedSprints(ctx context.Context, q kpi.Query) iter.Seq2[
 func gitlabRows[T, R any](ctx context.Context, k kpiSource, q kpi.Query, table string, key func(*T) (string, string),
 	out func(T) R, reads []keysetRead[T]) iter.Seq2[*R, error] {
 	return func(yield func(*R, error) bool) {
+		k, release, err := k.pin(ctx)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer release()
 		ids, err := k.projectScope(ctx, q)
 		if err != nil {
 			yield(nil, err)
@@ -452,7 +524,8 @@ func (k kpiSource) MergeRequests(ctx context.Context, q kpi.Query) iter.Seq2[*co
 			return s.Where("merge_requests.org_id = ? AND merge_requests.merged_at >= ? AND merge_requests.merged_at < ?", org, start, end)
 		}},
 		{"", noTime[mergeRequestModel], func(s *bun.SelectQuery) *bun.SelectQuery {
-			return s.Where("merge_requests.org_id = ? AND merge_requests.state IN (?)", org, bun.List([]string{"", "locked", "opened"})).
+			return k.indexed(s, "merge_requests", "merge_requests_state").
+				Where("merge_requests.org_id = ? AND merge_requests.state IN (?)", org, bun.List([]string{"", "locked", "opened"})).
 				Where("merge_requests.merged_at IS NULL AND merge_requests.closed_at IS NULL AND merge_requests.created_at < ?", end)
 		}},
 		{"merged_at", merged, func(s *bun.SelectQuery) *bun.SelectQuery {
@@ -488,6 +561,12 @@ func (k kpiSource) Deployments(ctx context.Context, q kpi.Query) iter.Seq2[*conn
 // kept when their id or path is in scope.
 func (k kpiSource) Projects(ctx context.Context, q kpi.Query) iter.Seq2[*connectors.Project, error] {
 	return func(yield func(*connectors.Project, error) bool) {
+		k, release, err := k.pin(ctx)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer release()
 		var names map[string]bool
 		switch q.Scope.Kind {
 		case kpi.ScopeTeam:
@@ -523,12 +602,17 @@ func (k kpiSource) Projects(ctx context.Context, q kpi.Query) iter.Seq2[*connect
 
 // Incidents implements kpi.Source: issues created in the period
 // (issues_created), then issues resolved in the period but created before
-// it (issues_resolved), each kept when q.Classifier.IsIncident says so.
-// Incident types and labels are matched in Go: the classifier's
-// comparisons (Unicode case folding, scoped labels) have no portable SQL
-// equivalent, and the rows are bounded by the period.
+// or after it (issues_resolved). SQL narrows them with LIKE patterns that
+// every incident type or label matches (incidentFilter); Go keeps those
+// q.Classifier.IsIncident accepts, so the result is exact.
 func (k kpiSource) Incidents(ctx context.Context, q kpi.Query) iter.Seq2[*connectors.Issue, error] {
 	return func(yield func(*connectors.Issue, error) bool) {
+		k, release, err := k.pin(ctx)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer release()
 		sc, err := k.issueScope(ctx, q)
 		if err != nil || sc.none {
 			if err != nil {
@@ -536,17 +620,20 @@ func (k kpiSource) Incidents(ctx context.Context, q kpi.Query) iter.Seq2[*connec
 			}
 			return
 		}
+		maybe, ok := incidentFilter(q.Classifier)
+		if !ok {
+			return
+		}
 		p := q.Period
 		reads := []keysetRead[issueModel]{
 			{"created_at", createdOf, func(s *bun.SelectQuery) *bun.SelectQuery {
-				return sc.apply(s.Where("issues.org_id = ? AND issues.created_at >= ? AND issues.created_at < ?", q.OrgID, p.Start, p.End))
+				return sc.apply(maybe(s.Where("issues.org_id = ? AND issues.created_at >= ? AND issues.created_at < ?", q.OrgID, p.Start, p.End)))
 			}},
 			{"resolved_at", resolvedOf, func(s *bun.SelectQuery) *bun.SelectQuery {
-				return sc.apply(s.Where("issues.org_id = ? AND issues.resolved_at >= ? AND issues.resolved_at < ?", q.OrgID, p.Start, p.End).
-					Where("(issues.created_at < ? OR issues.created_at >= ?)", p.Start, p.End))
+				return sc.apply(maybe(s.Where("issues.org_id = ? AND issues.resolved_at >= ? AND issues.resolved_at < ?", q.OrgID, p.Start, p.End).
+					Where("(issues.created_at < ? OR issues.created_at >= ?)", p.Start, p.End)))
 			}},
 		}
-		ok := true
 		for _, r := range reads {
 			err := keyset(ctx, k, "issues", r.col, r.filter, r.at, issueKeyOf, func(batch []issueModel) bool {
 				for _, m := range batch {
@@ -617,4 +704,55 @@ func deploymentOut(m deploymentModel) connectors.Deployment {
 		ExternalID: m.ExternalID, ProjectID: m.ProjectID, Environment: m.Environment, EnvironmentTier: m.EnvironmentTier,
 		Status: m.Status, Ref: m.Ref, SHA: m.SHA, CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(),
 		FinishedAt: utcPtr(m.FinishedAt), MergeRequestIDs: m.MergeRequestIDs, URL: m.URL}
+}
+
+// incidentFilter narrows issues to possible incidents: the type or the
+// labels' JSON text contains, case-insensitively, one of the classifier's
+// incident types or labels. The classifier matches whole values after
+// trimming, with Unicode simple case folding, and scoped labels by their
+// last segment: each such match contains the word as a substring, where a
+// letter may be any rune of its case-folding orbit. ASCII letters whose
+// orbit is ASCII (all but k and s, which fold with the Kelvin sign and the
+// long s) are compared through lower(); every other rune, and LIKE's own
+// metacharacters, become "_" (any one character). So the filter is a
+// superset; ok is false when nothing can be an incident.
+func incidentFilter(c kpi.Classifier) (func(*bun.SelectQuery) *bun.SelectQuery, bool) {
+	var conds []string
+	var args []any
+	for _, w := range c.IncidentIssueTypes {
+		conds, args = append(conds, "lower(issues.type) LIKE ?"), append(args, likeWord(w))
+	}
+	for _, w := range c.IncidentLabels {
+		conds, args = append(conds, "lower(CAST(issues.labels AS TEXT)) LIKE ?"), append(args, likeWord(w))
+	}
+	if len(conds) == 0 {
+		return nil, false
+	}
+	expr := "(" + strings.Join(conds, " OR ") + ")"
+	return func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where(expr, args...) }, true
+}
+
+// likeWord builds the "%word%" pattern of incidentFilter.
+func likeWord(w string) string {
+	var b strings.Builder
+	b.WriteByte('%')
+	for _, r := range strings.ToLower(strings.TrimSpace(w)) {
+		if r >= utf8.RuneSelf || r == '%' || r == '_' || r == '\\' || !asciiOrbit(r) {
+			b.WriteByte('_')
+			continue
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('%')
+	return b.String()
+}
+
+// asciiOrbit reports whether every rune that case-folds to r is ASCII.
+func asciiOrbit(r rune) bool {
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
