@@ -75,7 +75,9 @@ func cmdDemo(ctx context.Context, g globals, logger *slog.Logger, args []string,
 	now := time.Now().UTC().Truncate(time.Minute)
 	fmt.Fprintf(e.stdout, "Generating a demo org (seed %d): %d people, %d issues over %d months…\n", *seed, *people, *issues, *months)
 	org := fake.Generate(fake.OrgSpec{Seed: *seed, People: *people, Issues: *issues, Months: *months, Now: now})
-	srv := fake.Start(org, fake.Options{})
+	// A self-managed GitLab budget: gitlab.com's 2,000 a minute would make
+	// the client wait for the window to reset mid-demo (it does so correctly).
+	srv := fake.Start(org, fake.Options{GitLabRateLimit: 1_000_000})
 	defer srv.Close()
 	cnt := org.Counts()
 	fmt.Fprintf(e.stdout, "Fake Jira and Confluence at %s, fake GitLab at %s (loopback only)\n", srv.JiraURL, srv.GitLabURL)

@@ -39,7 +39,7 @@ func fakeEnv(s *fake.Servers, db string) map[string]string {
 func TestSyncFromFakeUpstreamsThenMatch(t *testing.T) {
 	is := is.New(t)
 	org := fake.Generate(fake.OrgSpec{Seed: 3, People: 12, Issues: 150, MRsPerProject: 20, Months: 2, Now: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)})
-	srv := fake.Start(org, fake.Options{})
+	srv := fake.Start(org, fake.Options{GitLabRateLimit: 1_000_000})
 	defer srv.Close()
 	dbPath := filepath.Join(t.TempDir(), "ovia.db")
 	vars := fakeEnv(srv, "sqlite:"+dbPath)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -17,7 +18,23 @@ type GitLabServer struct {
 	token    string
 	mux      *http.ServeMux
 	nonAdmin atomic.Bool
+	// rateLimit is the advertised budget per minute (0: DefaultGitLabRateLimit).
+	rateLimit atomic.Int64
+	window    struct {
+		sync.Mutex
+		start time.Time
+		count int
+	}
 }
+
+// DefaultGitLabRateLimit is gitlab.com's authenticated API budget per minute.
+const DefaultGitLabRateLimit = 2000
+
+// SetRateLimit sets the request budget per minute the server advertises in
+// its RateLimit-* headers (a self-managed GitLab may allow far more than
+// gitlab.com). When a minute's budget is spent the headers say
+// RateLimit-Remaining: 0 and a well-behaved client waits for the reset.
+func (g *GitLabServer) SetRateLimit(perMinute int) { g.rateLimit.Store(int64(perMinute)) }
 
 // SetAdmin says whether the token belongs to an administrator (the
 // default). A non-admin token sees /users without emails, as GitLab shows
@@ -64,20 +81,30 @@ func (g *GitLabServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			t = strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 		}
 		return t == g.token
-	}, func(c *call) { c.errorf(http.StatusUnauthorized, "401 Unauthorized") }, gitlabRateHeaders)
+	}, func(c *call) { c.errorf(http.StatusUnauthorized, "401 Unauthorized") }, g.rateHeaders)
 }
 
-const gitlabRateLimit = 2000
-
-func gitlabRateHeaders(h http.Header, n int, limited bool) {
-	observed := n%gitlabRateLimit + 1
-	reset := time.Now().Truncate(time.Minute).Add(time.Minute)
-	if limited {
-		observed = gitlabRateLimit
+// rateHeaders advertises the budget of the current one-minute window, as
+// GitLab does: requests counted since the window opened, and its end.
+func (g *GitLabServer) rateHeaders(h http.Header, _ int, limited bool) {
+	limit := int(g.rateLimit.Load())
+	if limit <= 0 {
+		limit = DefaultGitLabRateLimit
 	}
-	h.Set("RateLimit-Limit", strconv.Itoa(gitlabRateLimit))
+	now := time.Now()
+	g.window.Lock()
+	if g.window.start.IsZero() || now.Sub(g.window.start) >= time.Minute {
+		g.window.start, g.window.count = now.Truncate(time.Minute), 0
+	}
+	g.window.count++
+	observed, reset := g.window.count, g.window.start.Add(time.Minute)
+	g.window.Unlock()
+	if limited || observed > limit {
+		observed = limit
+	}
+	h.Set("RateLimit-Limit", strconv.Itoa(limit))
 	h.Set("RateLimit-Observed", strconv.Itoa(observed))
-	h.Set("RateLimit-Remaining", strconv.Itoa(gitlabRateLimit-observed))
+	h.Set("RateLimit-Remaining", strconv.Itoa(limit-observed))
 	h.Set("RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
 	h.Set("RateLimit-ResetTime", reset.UTC().Format(http.TimeFormat))
 }

@@ -347,3 +347,24 @@ func TestGitLabNonAdminToken(t *testing.T) {
 	_, hasEmail := users[0]["email"]
 	is.True(!hasEmail) // ordinary users never see emails
 }
+
+func TestGitLabRateLimitWindow(t *testing.T) {
+	is := is.New(t)
+	org := fake.Generate(fake.OrgSpec{Seed: 1, People: 3, Issues: 10, MRsPerProject: 2, Months: 1, Now: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
+	srv := fake.Start(org, fake.Options{GitLabRateLimit: 3})
+	defer srv.Close()
+	var remaining []string
+	for range 5 {
+		req, _ := http.NewRequest(http.MethodGet, srv.GitLabURL+"/api/v4/groups/corp/projects", nil)
+		req.Header.Set("PRIVATE-TOKEN", fake.DefaultGitLabToken)
+		resp, err := http.DefaultClient.Do(req)
+		is.NoErr(err)
+		resp.Body.Close()
+		is.Equal(resp.Header.Get("RateLimit-Limit"), "3")
+		remaining = append(remaining, resp.Header.Get("RateLimit-Remaining"))
+	}
+	// Five requests against a budget of three spend it, even if one minute
+	// window closes between two of them.
+	is.Equal(remaining[0], "2")
+	is.True(slices.Contains(remaining, "0"))
+}

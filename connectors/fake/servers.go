@@ -16,6 +16,9 @@ type Options struct {
 	JiraFaults       Faults
 	GitLabFaults     Faults
 	ConfluenceFaults Faults
+	// GitLabRateLimit is the request budget per minute GitLab advertises
+	// (0: DefaultGitLabRateLimit, as on gitlab.com).
+	GitLabRateLimit int
 }
 
 // Servers are the fake upstreams of one org, listening on loopback.
@@ -43,6 +46,7 @@ func Start(org *Org, opts Options) *Servers {
 		GitLab:     NewGitLabServer(org, opts.GitLabToken, opts.GitLabFaults),
 		Confluence: NewConfluenceServer(org, opts.Atlassian, opts.ConfluenceFaults),
 	}
+	s.GitLab.SetRateLimit(opts.GitLabRateLimit)
 	s.atlassian = httptest.NewServer(AtlassianSite(s.Jira, s.Confluence))
 	s.gitlab = httptest.NewServer(s.GitLab)
 	s.JiraURL, s.ConfluenceURL, s.GitLabURL = s.atlassian.URL, s.atlassian.URL, s.gitlab.URL
