@@ -194,6 +194,7 @@ func BenchmarkCompute(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			runtime.GC() // setup garbage is not the snapshot's
 			b.ReportAllocs()
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)

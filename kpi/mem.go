@@ -165,13 +165,40 @@ func (m *MemSource) index() *memIndex {
 	for i := range m.issues {
 		byID[okey{m.issues[i].OrgID, m.issues[i].ExternalID}] = int32(i)
 	}
-	for _, t := range m.transitions {
+	// One contiguous copy ordered by (issue, seq); each issue's
+	// transitions are a sub-slice of it, so a million issues cost one
+	// allocation, not a million.
+	type placed struct {
+		issue int32
+		t     int32
+	}
+	order := make([]placed, 0, len(m.transitions))
+	for j := range m.transitions {
+		t := &m.transitions[j]
 		if i, ok := byID[okey{t.OrgID, t.IssueID}]; ok {
-			x.trans[i] = append(x.trans[i], t)
+			order = append(order, placed{issue: i, t: int32(j)})
 		}
 	}
-	for _, ts := range x.trans {
-		slices.SortStableFunc(ts, func(a, b connectors.Transition) int { return a.Seq - b.Seq })
+	slices.SortFunc(order, func(a, b placed) int {
+		if a.issue != b.issue {
+			return int(a.issue - b.issue)
+		}
+		if d := m.transitions[a.t].Seq - m.transitions[b.t].Seq; d != 0 {
+			return d
+		}
+		return int(a.t - b.t)
+	})
+	all := make([]connectors.Transition, len(order))
+	for k, p := range order {
+		all[k] = m.transitions[p.t]
+	}
+	for k := 0; k < len(order); {
+		j := k
+		for j < len(order) && order[j].issue == order[k].issue {
+			j++
+		}
+		x.trans[order[k].issue] = all[k:j:j]
+		k = j
 	}
 	addMember := func(org, list string, i int32) {
 		for part := range strings.SplitSeq(list, ",") {
