@@ -35,13 +35,6 @@ type edge struct {
 	l     float64
 }
 
-// component is a union-find cluster of identities.
-type component struct {
-	person   string   // existing person, "" for a new one
-	members  []int32  // identity indexes
-	rejected []string // persons some member must not join
-}
-
 // Resolve decides every pending identity of state (see identity.Mapping
 // Pending): linked to an existing person, grouped with other pending
 // identities into a new person, or left alone. Non-pending identities are
@@ -158,25 +151,28 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 	// The core of each final cluster: the auto cluster holding the
 	// existing person, else the largest (then lowest) auto cluster. Core
 	// members are linked automatically; the others are suggestions.
-	core := make(map[int32]int32, len(u.comps))
-	autoSize := map[int32]int{}
-	autoHasPerson := map[int32]bool{}
-	for i := range autoRoot {
-		autoSize[autoRoot[i]]++
-		if x.profs[i].person != "" {
-			autoHasPerson[autoRoot[i]] = true
-		}
+	n32 := int32(n)
+	core := make([]int32, n) // final root → core auto root
+	for i := range core {
+		core[i] = -1
 	}
+	autoSize := make([]int32, n)
+	autoHasPerson := make([]bool, n)
 	// richness: emails and usernames the cluster knows; a name-only
 	// account is the one to review, not its richer partner.
-	autoRich := map[int32]int{}
+	autoRich := make([]int32, n)
 	for i := range autoRoot {
+		ar := autoRoot[i]
+		autoSize[ar]++
 		p := &x.profs[i]
+		if p.person != "" {
+			autoHasPerson[ar] = true
+		}
 		if p.email.full != "" {
-			autoRich[autoRoot[i]]++
+			autoRich[ar]++
 		}
 		if p.user != "" {
-			autoRich[autoRoot[i]]++
+			autoRich[ar]++
 		}
 	}
 	better := func(a, b int32) bool {
@@ -191,26 +187,25 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 		}
 		return a < b
 	}
-	for i := range autoRoot {
-		ar := int32(i)
-		if autoRoot[i] != ar {
+	for ar := int32(0); ar < n32; ar++ {
+		if autoRoot[ar] != ar {
 			continue
 		}
 		root := u.find(ar)
-		if cur, ok := core[root]; !ok || better(ar, cur) {
+		if cur := core[root]; cur < 0 || better(ar, cur) {
 			core[root] = ar
 		}
 	}
 	// Best edge tying each non-core auto cluster to the rest of its
 	// final cluster.
-	conflictEdge := map[int32]int32{}
+	conflictEdge := make([]int32, n) // auto root → index+1 of its edge
 	for k, ed := range edges {
 		ra, rb := autoRoot[ed.a], autoRoot[ed.b]
 		if ra == rb || u.find(ed.a) != u.find(ed.b) {
 			continue
 		}
 		for _, s := range [2]int32{ra, rb} {
-			if _, ok := conflictEdge[s]; !ok && core[u.find(s)] != s {
+			if conflictEdge[s] == 0 && core[u.find(s)] != s {
 				conflictEdge[s] = int32(k + 1)
 			}
 		}
@@ -254,10 +249,9 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 	jobs := make([]traceJob, 0, len(pending))
 	for _, p := range pending {
 		root := u.find(p)
-		comp := u.comps[root]
 		d := identity.Decision{IdentityID: x.profs[p].id.ID, Status: identity.StatusAuto}
-		if comp.person != "" {
-			d.PersonID = comp.person
+		if u.person[root] != "" {
+			d.PersonID = u.person[root]
 		} else {
 			d.NewPersonKey = x.profs[u.minMember(root)].id.ID
 		}
@@ -413,34 +407,38 @@ func (x *Index) scorePairs(pairs []uint64) []pairScore {
 	return out
 }
 
-// clusters is a union-find over identity indexes with cluster data.
+// clusters is a union-find over identity indexes. Members of a cluster
+// form a circular list (next), so merging is O(1) and allocation-free.
 type clusters struct {
-	x      *Index
-	parent []int32
-	comps  map[int32]*component
-	cache  map[uint64]float64
+	x        *Index
+	parent   []int32
+	next     []int32
+	size     []int32
+	person   []string           // existing person of a root, "" for new
+	rejected map[int32][]string // root → persons a member must not join
+	cache    map[uint64]float64
+	buf      [2][]int32
 }
 
 func newClusters(x *Index, rejected []identity.RejectedPair) *clusters {
 	n := len(x.profs)
-	u := &clusters{x: x, parent: make([]int32, n), comps: make(map[int32]*component, n), cache: map[uint64]float64{}}
+	u := &clusters{
+		x: x, parent: make([]int32, n), next: make([]int32, n), size: make([]int32, n),
+		person: make([]string, n), rejected: map[int32][]string{}, cache: map[uint64]float64{},
+	}
 	for i := range u.parent {
-		u.parent[i] = int32(i)
+		u.parent[i], u.next[i], u.size[i] = int32(i), int32(i), 1
+		u.person[i] = x.profs[i].person
 	}
 	// existing people are pre-merged clusters.
 	first := map[string]int32{}
 	for i := range x.profs {
 		p := &x.profs[i]
-		c := &component{person: p.person, members: []int32{int32(i)}}
-		u.comps[int32(i)] = c
 		if p.person == "" {
 			continue
 		}
 		if r, ok := first[p.person]; ok {
-			u.parent[i] = r
-			rc := u.comps[r]
-			rc.members = append(rc.members, int32(i))
-			delete(u.comps, int32(i))
+			u.union(u.find(r), int32(i))
 		} else {
 			first[p.person] = int32(i)
 		}
@@ -451,8 +449,8 @@ func newClusters(x *Index, rejected []identity.RejectedPair) *clusters {
 	}
 	for i := range x.profs {
 		if rs := byID[x.profs[i].id.ID]; len(rs) > 0 {
-			c := u.comps[u.find(int32(i))]
-			c.rejected = append(c.rejected, rs...)
+			root := u.find(int32(i))
+			u.rejected[root] = append(u.rejected[root], rs...)
 		}
 	}
 	return u
@@ -466,29 +464,43 @@ func (u *clusters) find(i int32) int32 {
 	return i
 }
 
-// union merges root b into root a's cluster (the smaller index becomes
-// the root) and returns the new root.
+// union merges roots a and b (the smaller index becomes the root) and
+// returns the new root.
 func (u *clusters) union(a, b int32) int32 {
 	if b < a {
 		a, b = b, a
 	}
-	ca, cb := u.comps[a], u.comps[b]
 	u.parent[b] = a
-	ca.members = append(ca.members, cb.members...)
-	ca.rejected = append(ca.rejected, cb.rejected...)
-	if ca.person == "" {
-		ca.person = cb.person
+	u.next[a], u.next[b] = u.next[b], u.next[a]
+	u.size[a] += u.size[b]
+	if u.person[a] == "" {
+		u.person[a] = u.person[b]
 	}
-	delete(u.comps, b)
+	if rs, ok := u.rejected[b]; ok {
+		u.rejected[a] = append(u.rejected[a], rs...)
+		delete(u.rejected, b)
+	}
 	return a
 }
 
-func (u *clusters) minMember(root int32) int32 {
-	m := int32(-1)
-	for _, i := range u.comps[root].members {
-		if m < 0 || i < m {
-			m = i
+// members lists a root's members into buffer k (0 or 1), reused.
+func (u *clusters) members(root int32, k int) []int32 {
+	m := u.buf[k][:0]
+	for i := root; ; {
+		m = append(m, i)
+		i = u.next[i]
+		if i == root {
+			break
 		}
+	}
+	u.buf[k] = m
+	return m
+}
+
+func (u *clusters) minMember(root int32) int32 {
+	m := root
+	for i := u.next[root]; i != root; i = u.next[i] {
+		m = min(m, i)
 	}
 	return m
 }
@@ -501,12 +513,11 @@ const weakLinkLogOdds = -8.0
 // noWeakLinks reports whether every cross pair of clusters a and b scores
 // above weakLinkLogOdds (false when there are too many to check).
 func (u *clusters) noWeakLinks(a, b int32, c counts) bool {
-	ca, cb := u.comps[a], u.comps[b]
-	if len(ca.members)*len(cb.members) > maxCheck {
+	if u.size[a]*u.size[b] > maxCheck {
 		return false
 	}
-	for _, i := range ca.members {
-		for _, j := range cb.members {
+	for _, i := range u.members(a, 0) {
+		for _, j := range u.members(b, 1) {
 			if u.pairLogOdds(i, j, c) <= weakLinkLogOdds || u.x.distinctWorkMailboxes(&u.x.profs[i], &u.x.profs[j]) {
 				return false
 			}
@@ -549,31 +560,31 @@ const maxCheck = 64
 // canMerge reports whether clusters a and b may merge: not two existing
 // people, no rejected person, no contradicting pair.
 func (u *clusters) canMerge(a, b int32, c counts) bool {
-	ca, cb := u.comps[a], u.comps[b]
-	if ca.person != "" && cb.person != "" && ca.person != cb.person {
+	pa, pb := u.person[a], u.person[b]
+	if pa != "" && pb != "" && pa != pb {
 		return false
 	}
-	person := ca.person
+	person := pa
 	if person == "" {
-		person = cb.person
+		person = pb
 	}
 	if person != "" {
-		for _, r := range ca.rejected {
+		for _, r := range u.rejected[a] {
 			if r == person {
 				return false
 			}
 		}
-		for _, r := range cb.rejected {
+		for _, r := range u.rejected[b] {
 			if r == person {
 				return false
 			}
 		}
 	}
-	if len(ca.members)*len(cb.members) > maxCheck {
+	if u.size[a]*u.size[b] > maxCheck {
 		return true
 	}
-	for _, i := range ca.members {
-		for _, j := range cb.members {
+	for _, i := range u.members(a, 0) {
+		for _, j := range u.members(b, 1) {
 			if u.pairLogOdds(i, j, c) <= cannotLinkLogOdds {
 				return false
 			}
