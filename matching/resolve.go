@@ -23,9 +23,11 @@ type Stats struct {
 	// CandidatePairs is the number of distinct identity pairs scored
 	// (blocking keeps it far below n²; the target is ≤ 20 × Identities).
 	CandidatePairs int
-	Auto           int // auto decisions linking to someone
+	Auto           int // auto decisions linked to another identity or an existing person
 	Conflict       int // conflict decisions (queued for review)
-	Own            int // auto decisions leaving the identity alone in a new person
+	// Own counts auto decisions without an automatic link: the identity
+	// starts a new person (doubtful suggestions may have joined it).
+	Own int
 }
 
 // edge is a scored candidate pair (a < b as profile indexes).
@@ -42,12 +44,17 @@ type edge struct {
 // state.Mappings. An identity without ID, source or external ID is an
 // identity.ErrInvalid.
 //
-// Clustering is greedy and best-first: candidate pairs at or above the auto
-// threshold are merged in descending score order, except when the merge
-// would join two existing people, put an identity into a person it was
-// rejected from, or join clusters holding a contradicting pair. Then each
-// still-new cluster may be suggested (conflict) into its best remaining
-// cluster or person scoring at least the conflict threshold.
+// Clustering is greedy and best-first over the scored candidate pairs.
+// First, pairs at or above the auto threshold merge their clusters in
+// descending score order, unless the merge would join two existing people,
+// put an identity into a person it was rejected from, or join clusters
+// holding a contradicting pair. Then pairs in [conflict, auto) merge
+// clusters under the same rules, provided no cross pair carries evidence
+// against the link and no two members hold different work mailboxes at one
+// domain (namesakes). In each final cluster the automatic core (the one
+// holding the existing person, else the largest, then richest) keeps
+// StatusAuto; the identities that joined it through doubtful pairs get
+// StatusConflict, with the cluster as their suggestion.
 func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result, error) {
 	if err := validateMappings(state.Mappings); err != nil {
 		return Result{}, err

@@ -52,7 +52,7 @@ const (
 	WeightUsernameDifferent  = -0.5
 	WeightNameExact          = 9.0
 	WeightNameNickname       = 8.0 // equal up to nicknames ("Bob" = "Robert")
-	WeightNameClose          = 7.5 // a typo (token Jaro-Winkler ≥ 0.88)
+	WeightNameClose          = 7.5 // a typo: Damerau-Levenshtein 1 per token (2 for long tokens)
 	WeightNameSubset         = 7.0 // one side adds a middle name or patronymic
 	WeightNameHandle         = 4.0 // a one-word name equals a handle of the other ("asmith")
 	WeightNameInitials       = 8.0 // "J. Smith" vs "John Smith", damped by the surname's frequency
