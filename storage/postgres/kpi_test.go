@@ -15,3 +15,8 @@ func BenchmarkKPISnapshot(b *testing.B) {
 	storagetest.PostgresDSN(b)
 	storagetest.BenchKPISnapshot(b, storagetest.OpenPostgres)
 }
+
+func TestKPIQueriesUseIndexes(t *testing.T) {
+	storagetest.PostgresDSN(t)
+	storagetest.RunKPIQueriesUseIndexes(t, storagetest.OpenPostgres)
+}

@@ -13,3 +13,7 @@ func TestKPIConformance(t *testing.T) {
 func BenchmarkKPISnapshot(b *testing.B) {
 	storagetest.BenchKPISnapshot(b, storagetest.OpenSQLite)
 }
+
+func TestKPIQueriesUseIndexes(t *testing.T) {
+	storagetest.RunKPIQueriesUseIndexes(t, storagetest.OpenSQLite)
+}
