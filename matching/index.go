@@ -213,7 +213,17 @@ func appendNameKey(dst []string, word string, other nameToken) []string {
 const (
 	maxBlock    = 16
 	blockWindow = 3
+	// hugeBlock: beyond this size (a very common first name + initial)
+	// the window shrinks to 2, keeping candidate pairs near-linear.
+	hugeBlock = 200
 )
+
+func windowFor(size int) int {
+	if size > hugeBlock {
+		return blockWindow - 1
+	}
+	return blockWindow
+}
 
 // Index holds normalized identities, their blocking keys and value
 // frequencies. Build one with Engine.NewIndex; Match is safe for
@@ -425,7 +435,8 @@ func (x *Index) Match(id identity.Identity) (identity.Decision, error) {
 		lo, hi := 0, len(mem)
 		if len(mem) > maxBlock {
 			pos := sort.Search(len(mem), func(i int) bool { return x.profs[mem[i]].sortKey >= p.sortKey })
-			lo, hi = max(0, pos-blockWindow), min(len(mem), pos+blockWindow)
+			w := windowFor(len(mem))
+			lo, hi = max(0, pos-w), min(len(mem), pos+w)
 		}
 		for _, q := range mem[lo:hi] {
 			if _, ok := seen[q]; ok {

@@ -384,8 +384,9 @@ func (x *Index) candidatePairs() []uint64 {
 			}
 			continue
 		}
+		w := windowFor(len(mem))
 		for i := range mem {
-			for j := i + 1; j <= i+blockWindow && j < len(mem); j++ {
+			for j := i + 1; j <= i+w && j < len(mem); j++ {
 				add(mem[i], mem[j])
 			}
 		}
