@@ -252,9 +252,10 @@ func sortedTransitions(ts []connectors.Transition) []connectors.Transition {
 
 func (c *computer) resolvedIssues(ctx context.Context) error {
 	var (
-		tp                     = &c.snap.Throughput
-		pts                    []cyclePoint
-		issues, never, reopens []rowID
+		tp             = &c.snap.Throughput
+		ptsBag         bag[cyclePoint]
+		issuesBag      bag[rowID]
+		never, reopens []rowID
 	)
 	err := each(ctx, c.src.ResolvedIssues(ctx, c.q), "resolved issues", func(h *IssueHistory) {
 		c.rows++
@@ -264,7 +265,7 @@ func (c *computer) resolvedIssues(ctx context.Context) error {
 			return
 		}
 		id := issueRow(is)
-		issues = append(issues, id)
+		issuesBag.add(id)
 		switch c.cf.classifier.issueClass(is.Type) {
 		case ClassBug:
 			tp.Issues.Bug++
@@ -281,12 +282,13 @@ func (c *computer) resolvedIssues(ctx context.Context) error {
 		if reopened {
 			reopens = append(reopens, id)
 		}
-		pts = append(pts, cyclePoint{point: point{v: hours(is.ResolvedAt.Sub(start)), id: id}, key: is.Key, summary: is.Summary, url: is.URL})
+		ptsBag.add(cyclePoint{point: point{v: hours(is.ResolvedAt.Sub(start)), id: id}, key: is.Key, summary: is.Summary, url: is.URL})
 	})
 	if err != nil {
 		return err
 	}
-	tp.Issues.Sample = countSample(issues, c.cf.maxRefs)
+	tp.Issues.Sample = countSample(issuesBag.slice(), c.cf.maxRefs)
+	pts := ptsBag.slice()
 	plain := make([]point, len(pts))
 	for i, p := range pts {
 		plain[i] = p.point
@@ -615,8 +617,11 @@ func (c *computer) mergeRequests(ctx context.Context) error {
 	var (
 		p                  = c.q.Period
 		tp                 = &c.snap.Throughput
-		merged, stale      []rowID
-		cycle, review      []point
+		mergedBag          bag[rowID]
+		cycleBag           bag[point]
+		reviewBag          bag[point]
+		mergedMRs          bag[mergedMR]
+		stale              []rowID
 		firstRev, mergedRv int
 		open               int
 	)
@@ -624,7 +629,7 @@ func (c *computer) mergeRequests(ctx context.Context) error {
 		c.rows++
 		id := mrRow(mr)
 		if mr.MergedAt != nil && p.Contains(*mr.MergedAt) {
-			merged = append(merged, id)
+			mergedBag.add(id)
 			switch c.cf.classifier.mrClass(mr.Labels) {
 			case ClassBug:
 				tp.MergeRequests.Bug++
@@ -634,16 +639,16 @@ func (c *computer) mergeRequests(ctx context.Context) error {
 				tp.MergeRequests.Chore++
 			}
 			if d := mr.MergedAt.Sub(mr.CreatedAt); d >= 0 {
-				cycle = append(cycle, point{v: hours(d), id: id})
+				cycleBag.add(point{v: hours(d), id: id})
 				if mr.FirstReviewAt != nil && !mr.FirstReviewAt.Before(mr.CreatedAt) {
-					review = append(review, point{v: hours(mr.FirstReviewAt.Sub(mr.CreatedAt)), id: id})
+					reviewBag.add(point{v: hours(mr.FirstReviewAt.Sub(mr.CreatedAt)), id: id})
 					firstRev++
 				} else {
-					review = append(review, point{v: hours(d), id: id})
+					reviewBag.add(point{v: hours(d), id: id})
 					mergedRv++
 				}
 			}
-			c.merged = append(c.merged, mergedMR{row: id, project: mr.ProjectID, at: *mr.MergedAt})
+			mergedMRs.add(mergedMR{row: id, project: mr.ProjectID, at: *mr.MergedAt})
 		}
 		if mrOpenAt(mr, p.End) {
 			open++
@@ -677,8 +682,9 @@ func (c *computer) mergeRequests(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	c.merged = mergedMRs.slice()
 	tp.Definition = DefThroughput
-	tp.MergeRequests.Sample = countSample(merged, c.cf.maxRefs)
+	tp.MergeRequests.Sample = countSample(mergedBag.slice(), c.cf.maxRefs)
 	// Combined refs: issues then MRs, each already cut.
 	tp.Combined = ClassCounts{
 		Bug: tp.Issues.Bug + tp.MergeRequests.Bug, Feature: tp.Issues.Feature + tp.MergeRequests.Feature,
@@ -691,7 +697,7 @@ func (c *computer) mergeRequests(ctx context.Context) error {
 		tp.Combined.Refs, tp.Combined.RefsTruncated = tp.Combined.Refs[:c.cf.maxRefs], true
 	}
 
-	c.snap.MRCycleTime = distribution(DefMRCycleTime, "hours", slices.Clone(cycle), c.cf.maxRefs)
+	c.snap.MRCycleTime = distribution(DefMRCycleTime, "hours", cycleBag.slice(), c.cf.maxRefs)
 	rl := &c.snap.ReviewLatency
 	def := DefReviewMixed
 	switch {
@@ -702,7 +708,7 @@ func (c *computer) mergeRequests(ctx context.Context) error {
 	case firstRev > 0:
 		rl.Method = ReviewMixed
 	}
-	rl.Distribution = distribution(def, "hours", review, c.cf.maxRefs)
+	rl.Distribution = distribution(def, "hours", reviewBag.slice(), c.cf.maxRefs)
 	rl.FirstReviewN, rl.MergedN = firstRev, mergedRv
 
 	st := &c.snap.StaleMRs
@@ -776,20 +782,21 @@ func sameGroup(a, b run) bool {
 }
 
 func (c *computer) pipelines(ctx context.Context) error {
-	var runs []run
+	var runBag bag[run]
 	err := each(ctx, c.src.Pipelines(ctx, c.q), "pipelines", func(pl *connectors.Pipeline) {
 		c.rows++
 		c.sawPipes = true
 		if pl.FinishedAt == nil || !c.q.Period.Contains(*pl.FinishedAt) {
 			return
 		}
-		runs = append(runs, run{src: srcOr(pl.Source, identity.SourceGitLab), project: pl.ProjectID, ref: pl.Ref, sha: pl.SHA,
+		runBag.add(run{src: srcOr(pl.Source, identity.SourceGitLab), project: pl.ProjectID, ref: pl.Ref, sha: pl.SHA,
 			id: pl.ExternalID, status: pl.Status, url: pl.URL, finished: *pl.FinishedAt, created: pl.CreatedAt})
 	})
 	if err != nil {
 		return err
 	}
 	// Keep the last run of each (project, ref, sha); earlier ones were retried.
+	runs := runBag.slice()
 	slices.SortFunc(runs, cmpRun)
 	latest := runs[:0]
 	retried := 0

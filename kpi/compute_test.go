@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"iter"
 	"math"
 	"strings"
@@ -654,4 +655,28 @@ func TestSourceErrors(t *testing.T) {
 	cancel()
 	_, err = kpi.Compute(ctx, fullSource(), org, kpi.OrgScope, period)
 	is.True(errors.Is(err, context.Canceled))
+}
+
+// Thousands of rows: percentiles stay exact nearest-rank.
+func TestLargeSampleExactPercentiles(t *testing.T) {
+	t.Parallel()
+	is := is.New(t)
+	src := kpi.NewMemSource()
+	const n = 3001
+	for i := 1; i <= n; i++ {
+		id := fmt.Sprint(i)
+		src.AddIssues(issue(id, func(x *connectors.Issue) { x.CreatedAt = h(0); resolved(h(float64(i)/20 + 1))(x) }))
+		src.AddTransitions(status(id, 0, h(1), todo, prog)) // cycle = i/20 hours
+	}
+	s := compute(t, src)
+	ct := s.IssueCycleTime
+	is.Equal(ct.N, n)
+	is.Equal(s.Throughput.Issues.N, n)
+	is.True(near(ct.P50.V, 1501.0/20)) // rank ⌈0.5 × 3001⌉ = 1501
+	is.True(near(ct.P90.V, 2701.0/20)) // rank ⌈0.9 × 3001⌉ = 2701
+	is.True(near(ct.Max.V, 3001.0/20))
+	is.Equal(ct.P50Ref, kpi.Ref("jira:issue:1501"))
+	is.Equal(len(ct.Refs), kpi.DefaultMaxRefs)
+	is.Equal(ct.Refs[0], kpi.Ref("jira:issue:3001"))
+	is.True(ct.RefsTruncated)
 }
