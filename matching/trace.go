@@ -65,6 +65,10 @@ func (x *Index) traceJSON(subject string, a, b *profile, c counts, kind, personI
 			l, r = r, l
 		}
 		s := x.compare(l, r, c, &t.Rules)
+		for i := range t.Rules {
+			rr := &t.Rules[i]
+			rr.Similarity, rr.Weight, rr.Contribution = round3(rr.Similarity), round3(rr.Weight), round3(rr.Contribution)
+		}
 		if l != a {
 			for i := range t.Rules {
 				t.Rules[i].Left, t.Rules[i].Right = t.Rules[i].Right, t.Rules[i].Left
