@@ -119,8 +119,3 @@ func (c Config) Validate() error {
 func validDomain(d string) bool {
 	return d != "" && !strings.ContainsAny(d, "@ \t") && strings.ToLower(d) == d
 }
-
-// errInvalid builds an identity.ErrInvalid for one field.
-func errInvalid(field, format string, args ...any) error {
-	return oviaerr.Invalid(field, format, args...)
-}
