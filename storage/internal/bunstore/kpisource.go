@@ -111,13 +111,31 @@ func keyset[T any](ctx context.Context, k kpiSource, table, col string, filter f
 	}
 }
 
-func issueKeyOf(m *issueModel) (string, string)       { return m.Source, m.ExternalID }
-func mrKeyOf(m *mergeRequestModel) (string, string)   { return m.Source, m.ExternalID }
-func pipelineKeyOf(m *pipelineModel) (string, string) { return m.Source, m.ExternalID }
-func deployKeyOf(m *deploymentModel) (string, string) { return m.Source, m.ExternalID }
-func resolvedOf(m *issueModel) time.Time              { return *m.ResolvedAt }
-func createdOf(m *issueModel) time.Time               { return m.CreatedAt }
-func noTime[T any](*T) time.Time                      { return time.Time{} }
+// stream runs one query and hands each row to fn (false stops). Reads
+// that need no other query while they run stream this way: no ORDER BY,
+// one statement, however many rows the period holds.
+func stream[T any](ctx context.Context, k kpiSource, table string, q *bun.SelectQuery, fn func(*T) bool) error {
+	rows, err := q.Rows(ctx)
+	if err != nil {
+		return k.s.mapErr(err, "kpi: read "+table)
+	}
+	defer rows.Close()
+	var m T
+	for rows.Next() {
+		var zero T
+		m = zero
+		if err := k.s.r.ScanRow(ctx, rows, &m); err != nil {
+			return k.s.mapErr(err, "kpi: read "+table)
+		}
+		if !fn(&m) {
+			return nil
+		}
+	}
+	return k.s.mapErr(rows.Err(), "kpi: read "+table)
+}
+
+func issueKeyOf(m *issueModel) (string, string) { return m.Source, m.ExternalID }
+func resolvedOf(m *issueModel) time.Time        { return *m.ResolvedAt }
 
 // issueScope is the issues of a query's scope: a team's issues by the team
 // column, a project's by its Jira project key (case-insensitive, resolved
@@ -334,16 +352,13 @@ func (k kpiSource) BlockerCandidates(ctx context.Context, q kpi.Query) iter.Seq2
 			reads = append(reads, byPrio(false), byPrio(true))
 		}
 		ok := true
+		var is connectors.Issue
 		for _, filter := range reads {
-			err := keyset(ctx, k, "issues", "", filter, noTime[issueModel], issueKeyOf, func(batch []issueModel) bool {
-				var is connectors.Issue
-				for i := range batch {
-					is = issueOut(batch[i])
-					if ok = yield(&is, nil); !ok {
-						return false
-					}
-				}
-				return true
+			var batch []issueModel
+			err := stream(ctx, k, "issues", filter(k.db.NewSelect().Model(&batch)), func(m *issueModel) bool {
+				is = issueOut(*m)
+				ok = yield(&is, nil)
+				return ok
 			})
 			if err != nil {
 				fail(err)
@@ -461,8 +476,7 @@ func (k kpiSource) CompletedSprints(ctx context.Context, q kpi.Query) iter.Seq2[
 
 // gitlabRows streams the rows of several filtered reads of one GitLab
 // table, restricted to the scope's projects.
-func gitlabRows[T, R any](ctx context.Context, k kpiSource, q kpi.Query, table string, key func(*T) (string, string),
-	out func(T) R, reads []keysetRead[T]) iter.Seq2[*R, error] {
+func gitlabRows[T, R any](ctx context.Context, k kpiSource, q kpi.Query, table string, out func(T) R, reads []read) iter.Seq2[*R, error] {
 	return func(yield func(*R, error) bool) {
 		k, release, err := k.pin(ctx)
 		if err != nil {
@@ -481,18 +495,14 @@ func gitlabRows[T, R any](ctx context.Context, k kpiSource, q kpi.Query, table s
 		}
 		scope := inProjects(table, ids, scoped)
 		ok := true
+		var row R
 		for _, r := range reads {
-			err := keyset(ctx, k, table, r.col, func(s *bun.SelectQuery) *bun.SelectQuery { return scope(r.filter(s)) }, r.at, key,
-				func(batch []T) bool {
-					var row R
-					for _, m := range batch {
-						row = out(m)
-						if ok = yield(&row, nil); !ok {
-							return false
-						}
-					}
-					return true
-				})
+			var model []T
+			err := stream(ctx, k, table, scope(r(k.db.NewSelect().Model(&model))), func(m *T) bool {
+				row = out(*m)
+				ok = yield(&row, nil)
+				return ok
+			})
 			if err != nil {
 				yield(nil, err)
 				return
@@ -504,12 +514,8 @@ func gitlabRows[T, R any](ctx context.Context, k kpiSource, q kpi.Query, table s
 	}
 }
 
-// keysetRead is one filtered, ordered read of a table.
-type keysetRead[T any] struct {
-	col    string
-	at     func(*T) time.Time
-	filter func(*bun.SelectQuery) *bun.SelectQuery
-}
+// read is one filtered read of a table.
+type read = func(*bun.SelectQuery) *bun.SelectQuery
 
 // MergeRequests implements kpi.Source. Four disjoint reads: merged in the
 // period (merge_requests_merged), still open (merge_requests_state), and
@@ -517,44 +523,38 @@ type keysetRead[T any] struct {
 // (merge_requests_closed) since.
 func (k kpiSource) MergeRequests(ctx context.Context, q kpi.Query) iter.Seq2[*connectors.MergeRequest, error] {
 	org, start, end := q.OrgID, q.Period.Start, q.Period.End
-	merged := func(m *mergeRequestModel) time.Time { return *m.MergedAt }
-	closed := func(m *mergeRequestModel) time.Time { return *m.ClosedAt }
-	return gitlabRows(ctx, k, q, "merge_requests", mrKeyOf, mrOut, []keysetRead[mergeRequestModel]{
-		{"merged_at", merged, func(s *bun.SelectQuery) *bun.SelectQuery {
+	return gitlabRows(ctx, k, q, "merge_requests", mrOut, []read{
+		func(s *bun.SelectQuery) *bun.SelectQuery {
 			return s.Where("merge_requests.org_id = ? AND merge_requests.merged_at >= ? AND merge_requests.merged_at < ?", org, start, end)
-		}},
-		{"", noTime[mergeRequestModel], func(s *bun.SelectQuery) *bun.SelectQuery {
+		},
+		func(s *bun.SelectQuery) *bun.SelectQuery {
 			return k.indexed(s, "merge_requests", "merge_requests_state").
 				Where("merge_requests.org_id = ? AND merge_requests.state IN (?)", org, bun.List([]string{"", "locked", "opened"})).
 				Where("merge_requests.merged_at IS NULL AND merge_requests.closed_at IS NULL AND merge_requests.created_at < ?", end)
-		}},
-		{"merged_at", merged, func(s *bun.SelectQuery) *bun.SelectQuery {
+		},
+		func(s *bun.SelectQuery) *bun.SelectQuery {
 			return s.Where("merge_requests.org_id = ? AND merge_requests.merged_at >= ? AND merge_requests.created_at < ?", org, end, end).
 				Where("(merge_requests.closed_at IS NULL OR merge_requests.closed_at >= ?)", end)
-		}},
-		{"closed_at", closed, func(s *bun.SelectQuery) *bun.SelectQuery {
+		},
+		func(s *bun.SelectQuery) *bun.SelectQuery {
 			return s.Where("merge_requests.org_id = ? AND merge_requests.closed_at >= ? AND merge_requests.created_at < ?", org, end, end).
 				Where("merge_requests.merged_at IS NULL")
-		}},
+		},
 	})
 }
 
 // Pipelines implements kpi.Source (pipelines_finished).
 func (k kpiSource) Pipelines(ctx context.Context, q kpi.Query) iter.Seq2[*connectors.Pipeline, error] {
-	return gitlabRows(ctx, k, q, "pipelines", pipelineKeyOf, pipelineOut, []keysetRead[pipelineModel]{
-		{"finished_at", func(m *pipelineModel) time.Time { return *m.FinishedAt }, func(s *bun.SelectQuery) *bun.SelectQuery {
-			return s.Where("pipelines.org_id = ? AND pipelines.finished_at >= ? AND pipelines.finished_at < ?", q.OrgID, q.Period.Start, q.Period.End)
-		}},
-	})
+	return gitlabRows(ctx, k, q, "pipelines", pipelineOut, []read{func(s *bun.SelectQuery) *bun.SelectQuery {
+		return s.Where("pipelines.org_id = ? AND pipelines.finished_at >= ? AND pipelines.finished_at < ?", q.OrgID, q.Period.Start, q.Period.End)
+	}})
 }
 
 // Deployments implements kpi.Source (deployments_finished); every tier.
 func (k kpiSource) Deployments(ctx context.Context, q kpi.Query) iter.Seq2[*connectors.Deployment, error] {
-	return gitlabRows(ctx, k, q, "deployments", deployKeyOf, deploymentOut, []keysetRead[deploymentModel]{
-		{"finished_at", func(m *deploymentModel) time.Time { return *m.FinishedAt }, func(s *bun.SelectQuery) *bun.SelectQuery {
-			return s.Where("deployments.org_id = ? AND deployments.finished_at >= ? AND deployments.finished_at < ?", q.OrgID, q.Period.Start, q.Period.End)
-		}},
-	})
+	return gitlabRows(ctx, k, q, "deployments", deploymentOut, []read{func(s *bun.SelectQuery) *bun.SelectQuery {
+		return s.Where("deployments.org_id = ? AND deployments.finished_at >= ? AND deployments.finished_at < ?", q.OrgID, q.Period.Start, q.Period.End)
+	}})
 }
 
 // Projects implements kpi.Source: the org's projects (primary key prefix),
@@ -625,27 +625,24 @@ func (k kpiSource) Incidents(ctx context.Context, q kpi.Query) iter.Seq2[*connec
 			return
 		}
 		p := q.Period
-		reads := []keysetRead[issueModel]{
-			{"created_at", createdOf, func(s *bun.SelectQuery) *bun.SelectQuery {
+		reads := []read{
+			func(s *bun.SelectQuery) *bun.SelectQuery {
 				return sc.apply(maybe(s.Where("issues.org_id = ? AND issues.created_at >= ? AND issues.created_at < ?", q.OrgID, p.Start, p.End)))
-			}},
-			{"resolved_at", resolvedOf, func(s *bun.SelectQuery) *bun.SelectQuery {
+			},
+			func(s *bun.SelectQuery) *bun.SelectQuery {
 				return sc.apply(maybe(s.Where("issues.org_id = ? AND issues.resolved_at >= ? AND issues.resolved_at < ?", q.OrgID, p.Start, p.End).
 					Where("(issues.created_at < ? OR issues.created_at >= ?)", p.Start, p.End)))
-			}},
+			},
 		}
+		var is connectors.Issue
 		for _, r := range reads {
-			err := keyset(ctx, k, "issues", r.col, r.filter, r.at, issueKeyOf, func(batch []issueModel) bool {
-				for _, m := range batch {
-					is := issueOut(m)
-					if !q.Classifier.IsIncident(is) {
-						continue
-					}
-					if ok = yield(&is, nil); !ok {
-						return false
-					}
+			var model []issueModel
+			err := stream(ctx, k, "issues", r(k.db.NewSelect().Model(&model)), func(m *issueModel) bool {
+				if is = issueOut(*m); !q.Classifier.IsIncident(is) {
+					return true
 				}
-				return true
+				ok = yield(&is, nil)
+				return ok
 			})
 			if err != nil {
 				yield(nil, err)
