@@ -188,6 +188,7 @@ func isVowel(c byte) bool {
 // nameToken is one canonical token of a display name.
 type nameToken struct {
 	s      string   // canonical form
+	raw    string   // folded form before spelling folds
 	raw0   byte     // first byte of the folded, uncanonicalized token
 	groups []uint16 // nickname groups the token belongs to
 }
@@ -230,7 +231,7 @@ func nameTokens(name string) []nameToken {
 			continue
 		}
 		c := canonToken(w)
-		out = append(out, nameToken{s: c, raw0: w[0], groups: nicknameGroups[c]})
+		out = append(out, nameToken{s: c, raw: w, raw0: w[0], groups: nicknameGroups[c]})
 		if len(out) == maxNameTokens {
 			break
 		}

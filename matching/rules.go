@@ -488,7 +488,8 @@ func tokenSim(a, b nameToken) (float64, int) {
 	if len(a.s) >= 9 && len(b.s) >= 9 {
 		allowed = 2
 	}
-	if min(len(a.s), len(b.s)) >= 3 && max(len(a.s), len(b.s)) >= 4 && sim >= 0.8 && damerau(a.s, b.s, allowed) <= allowed {
+	if min(len(a.s), len(b.s)) >= 3 && max(len(a.s), len(b.s)) >= 4 && sim >= 0.8 &&
+		(damerau(a.s, b.s, allowed) <= allowed || damerau(a.raw, b.raw, allowed) <= allowed) {
 		return sim, tokTypo
 	}
 	return sim, tokOther

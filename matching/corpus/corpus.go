@@ -110,19 +110,20 @@ const (
 )
 
 type person struct {
-	key      string
-	origin   origin
-	female   bool
-	first    string // native script
-	last     string
-	latFirst string // the person's preferred Latin spelling
-	latLast  string
-	login    string // company login (LDAP)
-	work     string // work email
-	personal string // personal email or ""
-	handle   string // GitLab handle
-	team     string
-	scheme   int
+	key        string
+	origin     origin
+	female     bool
+	first      string // native script
+	last       string
+	latFirst   string // the person's preferred Latin spelling
+	latLast    string
+	login      string // company login (LDAP)
+	work       string // work email
+	personal   string // personal email or ""
+	handle     string // GitLab handle
+	team       string
+	scheme     int
+	patronymic string
 }
 
 type gen struct {
@@ -213,6 +214,7 @@ func (g *gen) newPerson(key, team string) *person {
 			p.last = g.surname(russianSurnames, &russianSurnameParts)
 		}
 		p.scheme = g.scheme()
+		p.patronymic = patronymic(g.r, p.female)
 		p.latFirst, p.latLast = translit(p.first, p.scheme, true), translit(p.last, p.scheme, false)
 	case x < 0.89:
 		p.origin = european
@@ -405,7 +407,7 @@ func (g *gen) displayName(p *person, src identity.Source) string {
 	case x < 0.12:
 		return strings.ToLower(first + " " + last)
 	case x < 0.15 && p.origin == russian:
-		return first + " " + patronymic(g.r, p.female) + " " + last
+		return first + " " + p.patronymic + " " + last
 	case x < 0.17:
 		return first + " " + last + " "
 	}
