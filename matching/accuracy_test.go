@@ -123,7 +123,7 @@ func TestAccuracy(t *testing.T) {
 					hist[n]++
 				}
 			}
-			t.Logf("people per cluster size (9 = more than 8): %v", hist)
+			t.Logf("final clusters by size (key 9 = more than 8): %v", hist)
 			report := func(name string, got, target float64) {
 				verdict := "met"
 				if got < target {
