@@ -94,8 +94,13 @@ func (m *MemSource) add(f func()) {
 // appends, so a query running while another goroutine adds is safe.
 type memIndex struct {
 	issues   []connectors.Issue
-	resolved []int32 // issues with ResolvedAt, by ResolvedAt
-	created  []int32 // every issue, by CreatedAt
+	resolved timeIndex // issues with ResolvedAt
+	created  timeIndex // every issue
+	// itype is each issue's interned normalized type, with labelled set
+	// when it has labels: incident lookups skip most issues without
+	// touching them.
+	itype []uint32
+	types []string
 	// Unresolved issues that may be blockers: flagged or with BlockedBy
 	// keys, and by normalized priority.
 	unresolvedMarked []int32
@@ -108,8 +113,8 @@ type memIndex struct {
 	projPath         map[okey]string // project id → path
 	teams            map[string]map[string]bool
 	mrs              []connectors.MergeRequest
-	mrMerged         []int32               // merged MRs by MergedAt
-	mrEnded          []int32               // merged or closed MRs by the earlier of the two
+	mrMerged         timeIndex             // merged MRs by MergedAt
+	mrEnded          timeIndex             // merged or closed MRs by the earlier of the two
 	mrOpen           []int32               // neither merged nor closed
 	pipelines        []connectors.Pipeline // by FinishedAt (unfinished dropped)
 	deployments      []connectors.Deployment
@@ -130,12 +135,13 @@ func (m *MemSource) index() *memIndex {
 		projects: m.projects, projPath: map[okey]string{}, teams: map[string]map[string]bool{},
 		mrs: m.mrs, deployments: m.deployments, unresolvedByPrio: map[string][]int32{},
 	}
+	var resolved, created []int32
 	for i := range m.issues {
 		is := &m.issues[i]
-		x.created = append(x.created, int32(i))
+		created = append(created, int32(i))
 		switch {
 		case is.ResolvedAt != nil:
-			x.resolved = append(x.resolved, int32(i))
+			resolved = append(resolved, int32(i))
 		case is.IsFlagged || len(is.BlockedBy) > 0:
 			x.unresolvedMarked = append(x.unresolvedMarked, int32(i))
 		default:
@@ -146,21 +152,37 @@ func (m *MemSource) index() *memIndex {
 			x.byKey[okey{is.OrgID, is.Key}] = int32(i)
 		}
 	}
-	slices.SortFunc(x.resolved, func(a, b int32) int { return m.issues[a].ResolvedAt.Compare(*m.issues[b].ResolvedAt) })
-	slices.SortFunc(x.created, func(a, b int32) int { return m.issues[a].CreatedAt.Compare(m.issues[b].CreatedAt) })
+	x.resolved = newTimeIndex(resolved, func(i int32) time.Time { return *m.issues[i].ResolvedAt })
+	x.created = newTimeIndex(created, func(i int32) time.Time { return m.issues[i].CreatedAt })
+	typeIDs := map[string]uint32{}
+	x.itype = make([]uint32, len(m.issues))
+	for i := range m.issues {
+		t := norm(m.issues[i].Type)
+		id, ok := typeIDs[t]
+		if !ok {
+			id = uint32(len(x.types))
+			typeIDs[t] = id
+			x.types = append(x.types, t)
+		}
+		if len(m.issues[i].Labels) > 0 {
+			id |= labelled
+		}
+		x.itype[i] = id
+	}
+	var mrMerged, mrEnded []int32
 	for i := range m.mrs {
 		mr := &m.mrs[i]
 		if mr.MergedAt != nil {
-			x.mrMerged = append(x.mrMerged, int32(i))
+			mrMerged = append(mrMerged, int32(i))
 		}
 		if mrEnd(mr) != nil {
-			x.mrEnded = append(x.mrEnded, int32(i))
+			mrEnded = append(mrEnded, int32(i))
 		} else {
 			x.mrOpen = append(x.mrOpen, int32(i))
 		}
 	}
-	slices.SortFunc(x.mrMerged, func(a, b int32) int { return m.mrs[a].MergedAt.Compare(*m.mrs[b].MergedAt) })
-	slices.SortFunc(x.mrEnded, func(a, b int32) int { return mrEnd(&m.mrs[a]).Compare(*mrEnd(&m.mrs[b])) })
+	x.mrMerged = newTimeIndex(mrMerged, func(i int32) time.Time { return *m.mrs[i].MergedAt })
+	x.mrEnded = newTimeIndex(mrEnded, func(i int32) time.Time { return *mrEnd(&m.mrs[i]) })
 	byID := make(map[okey]int32, len(m.issues))
 	for i := range m.issues {
 		byID[okey{m.issues[i].OrgID, m.issues[i].ExternalID}] = int32(i)
@@ -248,6 +270,41 @@ func (m *MemSource) index() *memIndex {
 	return x
 }
 
+const labelled = 1 << 31
+
+// timeIndex lists rows by a time, keeping the times alongside so a range
+// lookup never touches the rows themselves.
+type timeIndex struct {
+	rows []int32
+	at   []int64 // Unix nanoseconds, ascending
+}
+
+func newTimeIndex(rows []int32, at func(int32) time.Time) timeIndex {
+	slices.SortFunc(rows, func(a, b int32) int { return at(a).Compare(at(b)) })
+	t := timeIndex{rows: rows, at: make([]int64, len(rows))}
+	for k, i := range rows {
+		t.at[k] = at(i).UnixNano()
+	}
+	return t
+}
+
+func (t timeIndex) search(at time.Time) int {
+	n := at.UnixNano()
+	i, _ := slices.BinarySearchFunc(t.at, n, func(e, n int64) int {
+		if e < n {
+			return -1
+		}
+		return 1
+	})
+	return i
+}
+
+// span returns the rows whose time lies in [from, to).
+func (t timeIndex) span(from, to time.Time) []int32 { return t.rows[t.search(from):t.search(to)] }
+
+// since returns the rows whose time is at or after from.
+func (t timeIndex) since(from time.Time) []int32 { return t.rows[t.search(from):] }
+
 // mrEnd is when an MR stopped being open (nil while it is).
 func mrEnd(mr *connectors.MergeRequest) *time.Time {
 	switch {
@@ -312,11 +369,7 @@ func (m *MemSource) ResolvedIssues(ctx context.Context, q Query) iter.Seq2[*Issu
 	x := m.index()
 	return func(yield func(*IssueHistory, error) bool) {
 		var h IssueHistory
-		at := func(i int32) time.Time { return *x.issues[i].ResolvedAt }
-		for _, i := range x.resolved[lowerBound(x.resolved, at, q.Period.Start):] {
-			if !at(i).Before(q.Period.End) {
-				return
-			}
+		for _, i := range x.resolved.span(q.Period.Start, q.Period.End) {
 			if x.issueIn(q, &x.issues[i]) {
 				h = x.history(i)
 				if !yield(&h, nil) {
@@ -348,8 +401,7 @@ func (m *MemSource) BlockerCandidates(ctx context.Context, q Query) iter.Seq2[*c
 			}
 		}
 		// Resolved at or after end: open at end.
-		at := func(i int32) time.Time { return *x.issues[i].ResolvedAt }
-		for _, i := range x.resolved[lowerBound(x.resolved, at, end):] {
+		for _, i := range x.resolved.since(end) {
 			if cand(&x.issues[i]) && !yield(&x.issues[i], nil) {
 				return
 			}
@@ -404,11 +456,7 @@ func (m *MemSource) MergeRequests(ctx context.Context, q Query) iter.Seq2[*conne
 			mr := &x.mrs[i]
 			return !x.projectIn(q, mr.OrgID, mr.ProjectID) || yield(mr, nil)
 		}
-		merged := func(i int32) time.Time { return *x.mrs[i].MergedAt }
-		for _, i := range x.mrMerged[lowerBound(x.mrMerged, merged, q.Period.Start):] {
-			if !merged(i).Before(q.Period.End) {
-				break
-			}
+		for _, i := range x.mrMerged.span(q.Period.Start, q.Period.End) {
 			if !emit(i) {
 				return
 			}
@@ -420,8 +468,7 @@ func (m *MemSource) MergeRequests(ctx context.Context, q Query) iter.Seq2[*conne
 				return
 			}
 		}
-		ended := func(i int32) time.Time { return *mrEnd(&x.mrs[i]) }
-		for _, i := range x.mrEnded[lowerBound(x.mrEnded, ended, q.Period.End):] {
+		for _, i := range x.mrEnded.since(q.Period.End) {
 			mr := &x.mrs[i]
 			if mr.MergedAt != nil && q.Period.Contains(*mr.MergedAt) {
 				continue
@@ -478,24 +525,26 @@ func (m *MemSource) Deployments(ctx context.Context, q Query) iter.Seq2[*connect
 // Incidents implements Source.
 func (m *MemSource) Incidents(ctx context.Context, q Query) iter.Seq2[*connectors.Issue, error] {
 	x := m.index()
+	match := make([]bool, len(x.types))
+	for k, t := range x.types {
+		match[k] = contains(q.Classifier.IncidentIssueTypes, t)
+	}
+	ok := func(i int32) bool {
+		if t := x.itype[i]; !match[t&^labelled] && t&labelled == 0 {
+			return false
+		}
+		is := &x.issues[i]
+		return x.issueIn(q, is) && q.Classifier.incident(is.Type, is.Labels)
+	}
 	return func(yield func(*connectors.Issue, error) bool) {
-		ok := func(is *connectors.Issue) bool { return x.issueIn(q, is) && q.Classifier.incident(is.Type, is.Labels) }
-		created := func(i int32) time.Time { return x.issues[i].CreatedAt }
-		for _, i := range x.created[lowerBound(x.created, created, q.Period.Start):] {
-			if !created(i).Before(q.Period.End) {
-				break
-			}
-			if ok(&x.issues[i]) && !yield(&x.issues[i], nil) {
+		for _, i := range x.created.span(q.Period.Start, q.Period.End) {
+			if ok(i) && !yield(&x.issues[i], nil) {
 				return
 			}
 		}
 		// Resolved in the period but created before it.
-		resolved := func(i int32) time.Time { return *x.issues[i].ResolvedAt }
-		for _, i := range x.resolved[lowerBound(x.resolved, resolved, q.Period.Start):] {
-			if !resolved(i).Before(q.Period.End) {
-				break
-			}
-			if is := &x.issues[i]; !q.Period.Contains(is.CreatedAt) && ok(is) && !yield(is, nil) {
+		for _, i := range x.resolved.span(q.Period.Start, q.Period.End) {
+			if ok(i) && !q.Period.Contains(x.issues[i].CreatedAt) && !yield(&x.issues[i], nil) {
 				return
 			}
 		}
