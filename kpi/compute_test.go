@@ -680,3 +680,16 @@ func TestLargeSampleExactPercentiles(t *testing.T) {
 	is.Equal(ct.Refs[0], kpi.Ref("jira:issue:3001"))
 	is.True(ct.RefsTruncated)
 }
+
+// A priority listed twice in the classifier still counts a blocker once.
+func TestBlockerPriorityListedTwice(t *testing.T) {
+	t.Parallel()
+	is := is.New(t)
+	src := kpi.NewMemSource()
+	src.AddIssues(issue("1", func(i *connectors.Issue) { i.Priority = "Highest" }))
+	c := kpi.DefaultClassifier()
+	c.BlockerPriorities = []string{"Highest", " highest", "Blocker"}
+	s := compute(t, src, kpi.WithClassifier(c))
+	is.Equal(s.Blockers.Count, 1)
+	is.Equal(s.Blockers.Refs, refs("jira:issue:1"))
+}

@@ -390,8 +390,12 @@ func (m *MemSource) BlockerCandidates(ctx context.Context, q Query) iter.Seq2[*c
 	}
 	return func(yield func(*connectors.Issue, error) bool) {
 		lists := [][]int32{x.unresolvedMarked}
+		var prios []string
 		for _, p := range q.Classifier.BlockerPriorities {
-			lists = append(lists, x.unresolvedByPrio[norm(p)])
+			if p := norm(p); !slices.Contains(prios, p) {
+				prios = append(prios, p)
+				lists = append(lists, x.unresolvedByPrio[p])
+			}
 		}
 		for _, l := range lists {
 			for _, i := range l {
