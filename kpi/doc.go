@@ -10,5 +10,6 @@
 // carries its sample size, the [Ref]s of the rows behind it and the
 // definition actually used; percentiles are exact nearest-rank and an empty
 // sample gives a null [Value], never 0. [Store] is what storage implements
-// to keep snapshot history. docs/metrics.md documents every formula.
+// to keep snapshot history ([MemStore] is the in-memory reference).
+// docs/metrics.md documents every formula.
 package kpi
