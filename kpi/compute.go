@@ -310,7 +310,7 @@ func (c *computer) resolvedIssues(ctx context.Context) error {
 				}
 				if age := p.v / 24; c.risk.admit(sev, age) {
 					c.risk.add(RiskItem{
-						Kind: RiskCycleTimeOutlier, Severity: sev, Title: issueTitle(&connectors.Issue{Key: p.key, Summary: p.summary}), URL: p.url,
+						Kind: RiskCycleTimeOutlier, Severity: sev, Title: issueTitle(p.key, p.summary), URL: p.url,
 						AgeDays: age, Ref: p.id.ref(),
 						Detail: fmt.Sprintf("cycle time %.1f days > %.0f × p50 (%.1f days)", p.v/24, c.cf.outlierFactor, ct.P50.V/24),
 					})
@@ -322,14 +322,15 @@ func (c *computer) resolvedIssues(ctx context.Context) error {
 	return nil
 }
 
-func issueTitle(is *connectors.Issue) string {
+// issueTitle is "KEY: summary", or whichever part exists.
+func issueTitle(key, summary string) string {
 	switch {
-	case is.Key != "" && is.Summary != "":
-		return is.Key + ": " + is.Summary
-	case is.Key != "":
-		return is.Key
+	case key != "" && summary != "":
+		return key + ": " + summary
+	case key != "":
+		return key
 	}
-	return is.Summary
+	return summary
 }
 
 // openAt reports whether an issue was open at t: created before t and not
@@ -437,7 +438,7 @@ func (c *computer) blockers(ctx context.Context) error {
 		}
 		if c.risk.admit(sev, age) {
 			c.risk.add(RiskItem{
-				Kind: RiskBlocker, Severity: sev, Title: issueTitle(&connectors.Issue{Key: r.key, Summary: r.summary}), URL: r.url,
+				Kind: RiskBlocker, Severity: sev, Title: issueTitle(r.key, r.summary), URL: r.url,
 				AgeDays: age, Ref: r.id.ref(), Detail: strings.Join(r.reasons, "; "),
 			})
 		}
