@@ -154,25 +154,25 @@ func (e *Engine) newProfile(id identity.Identity) profile {
 	return p
 }
 
-// blockKeys lists the blocking keys of a profile: normalized email,
-// username and email local part, and name keys (each name token with the
-// initial of another token, nickname forms included).
-func (p *profile) blockKeys(dst []string) []string {
+// blockKeys lists the blocking keys of a profile, hashed: normalized
+// email, username and email local part, and name keys (each name token
+// with the initial of another token, nickname forms included).
+func (p *profile) blockKeys(dst []uint64) []uint64 {
 	if p.email.full != "" {
-		dst = append(dst, "e"+p.email.full)
+		dst = append(dst, blockKey('e', p.email.full, ""))
 	}
 	if len(p.user) >= 3 {
-		dst = append(dst, "u"+p.user)
+		dst = append(dst, blockKey('u', p.user, ""))
 	}
 	if len(p.local) >= 3 && p.local != p.user {
-		dst = append(dst, "u"+p.local)
+		dst = append(dst, blockKey('u', p.local, ""))
 	}
 	if p.service {
 		return dst
 	}
 	if len(p.toks) == 1 {
 		if w := p.toks[0].s; len(w) >= 3 {
-			dst = append(dst, "u"+w, "n1"+w)
+			dst = append(dst, blockKey('u', w, ""), blockKey('1', w, ""))
 		}
 		return dst
 	}
@@ -193,17 +193,34 @@ func (p *profile) blockKeys(dst []string) []string {
 	return dst
 }
 
-func appendNameKey(dst []string, word string, other nameToken) []string {
-	dst = append(dst, "n"+word+"|"+other.head())
+func appendNameKey(dst []uint64, word string, other nameToken) []uint64 {
+	head := other.head()
+	dst = append(dst, blockKey('n', word, head))
 	if other.raw0 != other.s[0] && other.raw0 < 0x80 {
-		dst = append(dst, "n"+word+"|"+string(rune(other.raw0)))
+		dst = append(dst, blockKey('n', word, string(rune(other.raw0))))
 	}
 	for _, g := range other.groups {
-		if gi := groupNames[g][:1]; gi != other.head() {
-			dst = append(dst, "n"+word+"|"+gi)
+		if gi := groupNames[g][:1]; gi != head {
+			dst = append(dst, blockKey('n', word, gi))
 		}
 	}
 	return dst
+}
+
+// blockKey hashes a key kind and up to two parts (FNV-1a, 64 bits): the
+// blocking maps then hold no key strings.
+func blockKey(kind byte, a, b string) uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	h = (h ^ uint64(kind)) * prime
+	for i := 0; i < len(a); i++ {
+		h = (h ^ uint64(a[i])) * prime
+	}
+	h = (h ^ 0xff) * prime
+	for i := 0; i < len(b); i++ {
+		h = (h ^ uint64(b[i])) * prime
+	}
+	return h
 }
 
 // Blocks larger than maxBlock are not paired all-to-all: their members are
@@ -211,7 +228,7 @@ func appendNameKey(dst []string, word string, other nameToken) []string {
 // each side (sorted neighbourhood), so a common first name + initial or a
 // shared mailbox never explodes the candidate count.
 const (
-	maxBlock    = 16
+	maxBlock    = 7
 	blockWindow = 3
 	// hugeBlock: beyond this size (a very common first name + initial)
 	// the window shrinks to 2, keeping candidate pairs near-linear.
@@ -232,7 +249,7 @@ type Index struct {
 	eng         *Engine
 	profs       []profile // sorted by identity ID
 	byID        map[string]int32
-	blocks      map[string][]int32 // members sorted by sortKey
+	blocks      map[uint64][]int32 // blockKey → members (sorted by sortKey when large)
 	emailCount  map[string]int32
 	emailShared map[string]bool
 	userCount   map[string]int32
@@ -319,7 +336,7 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 		eng:         e,
 		profs:       make([]profile, n),
 		byID:        make(map[string]int32, n),
-		blocks:      make(map[string][]int32, 3*n),
+		blocks:      make(map[uint64][]int32, 4*n),
 		emailCount:  make(map[string]int32, n/2),
 		emailShared: map[string]bool{},
 		userCount:   make(map[string]int32, n),
@@ -340,7 +357,7 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var keys []string
+	var keys []uint64
 	for i := range ms {
 		p := x.profs[i]
 		p.pending = ms[i].Pending()
@@ -393,7 +410,7 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 	return x, nil
 }
 
-func containsBefore(keys []string, k int) bool {
+func containsBefore(keys []uint64, k int) bool {
 	for _, o := range keys[:k] {
 		if o == keys[k] {
 			return true
@@ -417,7 +434,7 @@ func (x *Index) Match(id identity.Identity) (identity.Decision, error) {
 	}
 	c := counts{x: x, extra: extra}
 	x.fillCounts(&p, extra)
-	var keyBuf [24]string
+	var keyBuf [32]uint64
 	keys := p.blockKeys(keyBuf[:0])
 	seen := make(map[int32]struct{}, 32)
 	type best struct {

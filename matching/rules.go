@@ -150,7 +150,7 @@ func (x *Index) initialsFreq(p *profile, extra int32) int32 {
 			if t.initial() {
 				continue
 			}
-			n := int32(len(x.blocks["n"+t.s+"|"+ini.head()])) + extra
+			n := int32(len(x.blocks[blockKey('n', t.s, ini.head())])) + extra
 			if best < 0 || n < best {
 				best = n
 			}
