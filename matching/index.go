@@ -105,7 +105,6 @@ type profile struct {
 	toks     []nameToken
 	canon    string // canonical tokens joined (NormalizeName)
 	nkey     string
-	longest  string // longest name token (usually the surname)
 	// userDerived/localDerived: the username / email local part is a
 	// handle built from the display name ("jsmith", "john.smith").
 	userDerived, localDerived bool
@@ -137,11 +136,6 @@ func (e *Engine) newProfile(id identity.Identity) profile {
 	p.toks = nameTokens(id.DisplayName)
 	p.nkey = nameKey(p.toks)
 	p.canon = joinToks(p.toks)
-	for _, t := range p.toks {
-		if len(t.s) > len(p.longest) {
-			p.longest = t.s
-		}
-	}
 	p.userDerived = p.user != "" && derivedFromName(p.user, p.toks)
 	p.localDerived = p.local != "" && derivedFromName(p.local, p.toks)
 	p.service = id.IsServiceAccount || e.isService(id.Username, p.email.local, id.DisplayName)
