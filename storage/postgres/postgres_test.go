@@ -14,3 +14,5 @@ func TestConformance(t *testing.T) {
 func BenchmarkUpsertIdentities(b *testing.B) {
 	storagetest.BenchUpsertIdentities(b, storagetest.OpenPostgres, 1000)
 }
+
+func BenchmarkWritePage(b *testing.B) { storagetest.BenchWritePage(b, storagetest.OpenPostgres) }

@@ -13,3 +13,5 @@ func TestConformance(t *testing.T) {
 func BenchmarkUpsertIdentities(b *testing.B) {
 	storagetest.BenchUpsertIdentities(b, storagetest.OpenSQLite, 1000)
 }
+
+func BenchmarkWritePage(b *testing.B) { storagetest.BenchWritePage(b, storagetest.OpenSQLite) }

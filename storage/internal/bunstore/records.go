@@ -2,7 +2,9 @@ package bunstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -172,7 +174,7 @@ func (rs recordStore) WritePage(ctx context.Context, key connectors.StreamKey, o
 }
 
 // writeRecords upserts every record of a page on db.
-func writeRecords(ctx context.Context, s *Store, db bun.IDB, org string, p connectors.Page) (connectors.PageStats, error) {
+func writeRecords(ctx context.Context, s *Store, db bun.Tx, org string, p connectors.Page) (connectors.PageStats, error) {
 	st := connectors.PageStats{Items: p.Items()}
 	if len(p.Identities) > 0 {
 		ids := make([]identity.Identity, len(p.Identities))
@@ -184,7 +186,7 @@ func writeRecords(ctx context.Context, s *Store, db bun.IDB, org string, p conne
 			return st, err
 		}
 	}
-	if err := upsertAll(ctx, s, db, "issues", issuesIn(org, p.Issues), issueKey, issueCols); err != nil {
+	if err := upsertIssues(ctx, s, db.Tx, org, p.Issues); err != nil {
 		return st, err
 	}
 	if err := replaceTransitions(ctx, s, db, org, p); err != nil {
@@ -208,11 +210,11 @@ func writeRecords(ctx context.Context, s *Store, db bun.IDB, org string, p conne
 	if err := upsertAll(ctx, s, db, "deployments", deploymentsIn(org, p.Deployments), func(m deploymentModel) string { return m.Source + "\x00" + m.ExternalID }, deploymentCols); err != nil {
 		return st, err
 	}
-	w, err := putRaw(ctx, s, db, org, p.Raw)
+	w, n, err := putRaw(ctx, s, db.Tx, org, p.Raw)
 	if err != nil {
 		return st, err
 	}
-	st.RawWritten, st.RawUnchanged = w, len(dedupe(rawIn(org, p.Raw), rawKey))-w
+	st.RawWritten, st.RawUnchanged = w, n-w
 	return st, nil
 }
 
@@ -252,7 +254,7 @@ func upsertAll[T any](ctx context.Context, s *Store, db bun.IDB, what string, ro
 	return nil
 }
 
-func replaceTransitions(ctx context.Context, s *Store, db bun.IDB, org string, p connectors.Page) error {
+func replaceTransitions(ctx context.Context, s *Store, db bun.Tx, org string, p connectors.Page) error {
 	if len(p.Issues) == 0 {
 		return nil
 	}
@@ -269,40 +271,42 @@ func replaceTransitions(ctx context.Context, s *Store, db bun.IDB, org string, p
 			}
 		}
 	}
-	rows := make([]transitionModel, 0, len(p.Transitions))
-	for _, t := range p.Transitions {
-		rows = append(rows, transitionModel{OrgID: org, Source: string(t.Source), IssueID: t.IssueID, Seq: t.Seq, Field: t.Field,
-			FromValue: t.From, ToValue: t.To, FromCategory: string(t.FromCategory), ToCategory: string(t.ToCategory),
-			At: dbTime(t.At), AuthorID: t.AuthorID})
-	}
-	rows = dedupe(rows, func(m transitionModel) string { return fmt.Sprintf("%s\x00%s\x00%d", m.Source, m.IssueID, m.Seq) })
-	for start := 0; start < len(rows); start += batchSize {
-		chunk := rows[start:min(start+batchSize, len(rows))]
-		if _, err := db.NewInsert().Model(&chunk).Exec(ctx); err != nil {
-			return s.mapErr(err, "insert transitions")
+	rows := make([][]any, 0, len(p.Transitions))
+	seen := make(map[string]bool, len(p.Transitions))
+	for i := len(p.Transitions) - 1; i >= 0; i-- { // last wins on a repeated (issue, seq)
+		t := p.Transitions[i]
+		k := string(t.Source) + "\x00" + t.IssueID + "\x00" + strconv.Itoa(t.Seq)
+		if seen[k] {
+			continue
 		}
+		seen[k] = true
+		rows = append(rows, []any{org, string(t.Source), t.IssueID, t.Seq, t.Field, t.From, t.To,
+			string(t.FromCategory), string(t.ToCategory), pTime(t.At), t.AuthorID})
 	}
-	return nil
+	_, err := bulkExec(ctx, s, db.Tx, "issue_transitions", transitionCols, rows, "")
+	return err
 }
+
+var transitionCols = []string{"org_id", "source", "issue_id", "seq", "field", "from_value", "to_value",
+	"from_category", "to_category", "at", "author_id"}
 
 func rawKey(m rawPayloadModel) string { return m.Source + "\x00" + m.Kind + "\x00" + m.ExternalID }
 
-func putRaw(ctx context.Context, s *Store, db bun.IDB, org string, raws []connectors.RawPayload) (int, error) {
-	rows := dedupe(rawIn(org, raws), rawKey)
-	written := 0
-	for start := 0; start < len(rows); start += batchSize {
-		chunk := rows[start:min(start+batchSize, len(rows))]
-		res, err := db.NewInsert().Model(&chunk).
-			On("CONFLICT (org_id, source, kind, external_id) DO UPDATE").
-			Set("payload = EXCLUDED.payload").Set("sha256 = EXCLUDED.sha256").Set("fetched_at = EXCLUDED.fetched_at").
-			Where("raw_payloads.sha256 <> EXCLUDED.sha256").Exec(ctx)
-		if err != nil {
-			return written, s.mapErr(err, "store raw payloads")
-		}
-		n, _ := res.RowsAffected()
-		written += int(n)
+// putRaw upserts raw payloads, rewriting a row only when its hash moved.
+// It returns how many rows it wrote and how many distinct payloads it got.
+func putRaw(ctx context.Context, s *Store, tx *sql.Tx, org string, raws []connectors.RawPayload) (written, distinct int, err error) {
+	ms := dedupe(rawIn(org, raws), rawKey)
+	rows := make([][]any, 0, len(ms))
+	for _, m := range ms {
+		rows = append(rows, []any{m.OrgID, m.Source, m.Kind, m.ExternalID, m.Payload, m.SHA256, pTime(m.FetchedAt)})
 	}
-	return written, nil
+	n, err := bulkExec(ctx, s, tx, "raw_payloads", []string{"org_id", "source", "kind", "external_id", "payload", "sha256", "fetched_at"}, rows,
+		"ON CONFLICT (org_id, source, kind, external_id) DO UPDATE SET payload = EXCLUDED.payload, sha256 = EXCLUDED.sha256,"+
+			" fetched_at = EXCLUDED.fetched_at WHERE raw_payloads.sha256 <> EXCLUDED.sha256")
+	if err != nil {
+		return 0, len(ms), fmt.Errorf("store raw payloads: %w", err)
+	}
+	return int(n), len(ms), nil
 }
 
 func rawIn(org string, raws []connectors.RawPayload) []rawPayloadModel {
@@ -320,16 +324,18 @@ var issueCols = []string{"key", "project_key", "summary", "type", "status", "sta
 	"assignee_id", "reporter_id", "created_at", "updated_at", "resolved_at", "story_points", "team", "sprint_id",
 	"is_flagged", "blocked_by", "url"}
 
-func issuesIn(org string, in []connectors.Issue) []issueModel {
-	out := make([]issueModel, 0, len(in))
-	for _, i := range in {
-		out = append(out, issueModel{OrgID: org, Source: string(i.Source), ExternalID: i.ExternalID, Key: i.Key,
-			ProjectKey: i.ProjectKey, Summary: i.Summary, Type: i.Type, Status: i.Status, StatusCategory: string(i.StatusCategory),
-			Priority: i.Priority, Labels: i.Labels, AssigneeID: i.AssigneeID, ReporterID: i.ReporterID,
-			CreatedAt: dbTime(i.CreatedAt), UpdatedAt: dbTime(i.UpdatedAt), ResolvedAt: dbTimePtr(i.ResolvedAt),
-			StoryPoints: i.StoryPoints, Team: i.Team, SprintID: i.SprintID, IsFlagged: i.IsFlagged, BlockedBy: i.BlockedBy, URL: i.URL})
+// upsertIssues writes issues by (org, source, external id), last wins.
+func upsertIssues(ctx context.Context, s *Store, tx *sql.Tx, org string, in []connectors.Issue) error {
+	ms := dedupe(issuesIn(org, in), issueKey)
+	rows := make([][]any, 0, len(ms))
+	for _, m := range ms {
+		rows = append(rows, []any{m.OrgID, m.Source, m.ExternalID, m.Key, m.ProjectKey, m.Summary, m.Type, m.Status,
+			m.StatusCategory, m.Priority, pJSON(m.Labels), m.AssigneeID, m.ReporterID, pTime(m.CreatedAt), pTime(m.UpdatedAt),
+			pTimePtr(m.ResolvedAt), pFloatPtr(m.StoryPoints), m.Team, m.SprintID, m.IsFlagged, pJSON(m.BlockedBy), m.URL})
 	}
-	return out
+	cols := append([]string{"org_id", "source", "external_id"}, issueCols...)
+	_, err := bulkExec(ctx, s, tx, "issues", cols, rows, upsertSet("org_id, source, external_id", issueCols))
+	return err
 }
 
 var sprintCols = []string{"board_id", "name", "state", "start_at", "end_at", "complete_at"}
@@ -393,6 +399,18 @@ func deploymentsIn(org string, in []connectors.Deployment) []deploymentModel {
 			Environment: d.Environment, EnvironmentTier: d.EnvironmentTier, Status: d.Status, Ref: d.Ref, SHA: d.SHA,
 			CreatedAt: dbTime(d.CreatedAt), UpdatedAt: dbTime(d.UpdatedAt), FinishedAt: dbTimePtr(d.FinishedAt),
 			MergeRequestIDs: d.MergeRequestIDs, URL: d.URL})
+	}
+	return out
+}
+
+func issuesIn(org string, in []connectors.Issue) []issueModel {
+	out := make([]issueModel, 0, len(in))
+	for _, i := range in {
+		out = append(out, issueModel{OrgID: org, Source: string(i.Source), ExternalID: i.ExternalID, Key: i.Key,
+			ProjectKey: i.ProjectKey, Summary: i.Summary, Type: i.Type, Status: i.Status, StatusCategory: string(i.StatusCategory),
+			Priority: i.Priority, Labels: i.Labels, AssigneeID: i.AssigneeID, ReporterID: i.ReporterID,
+			CreatedAt: dbTime(i.CreatedAt), UpdatedAt: dbTime(i.UpdatedAt), ResolvedAt: dbTimePtr(i.ResolvedAt),
+			StoryPoints: i.StoryPoints, Team: i.Team, SprintID: i.SprintID, IsFlagged: i.IsFlagged, BlockedBy: i.BlockedBy, URL: i.URL})
 	}
 	return out
 }
