@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/matryer/is"
 
@@ -286,4 +287,60 @@ func TestTraceIsValidJSON(t *testing.T) {
 		is.NoErr(json.Unmarshal(d.Trace, &tr))
 		is.Equal(tr.IdentityID, d.IdentityID)
 	}
+}
+
+// A second run over applied decisions decides only new identities and
+// attaches them to the people the first run created.
+func TestResolveSecondRun(t *testing.T) {
+	is := is.New(t)
+	c := corpus.Generate(corpus.Options{People: 200, Seed: 11})
+	cfg := matching.DefaultConfig()
+	cfg.DomainAliases = c.DomainAliases
+	eng, _ := matching.New(cfg)
+	first, err := eng.Resolve(context.Background(), c.State())
+	is.NoErr(err)
+	// apply: every new person key becomes a person ID
+	var state identity.MatchState
+	byID := map[string]identity.Identity{}
+	for _, id := range c.Identities {
+		byID[id.ID] = id
+	}
+	personOfID := map[string]string{}
+	for _, d := range first.Decisions {
+		pid := d.PersonID
+		if pid == "" {
+			pid = "P-" + d.NewPersonKey
+		}
+		personOfID[d.IdentityID] = pid
+		state.Mappings = append(state.Mappings, identity.Mapping{
+			Identity: byID[d.IdentityID],
+			Link:     &identity.Link{IdentityID: d.IdentityID, PersonID: pid, Status: d.Status, MatchedAt: t0.Add(time.Hour)},
+		})
+	}
+	// a new GitLab account using the work email of someone already known
+	var known identity.Identity
+	for _, id := range c.Identities {
+		if id.Email != "" && strings.HasSuffix(id.Email, "@acme.com") && !id.IsServiceAccount {
+			known = id
+			break
+		}
+	}
+	fresh := identity.Identity{ID: "zz-new", Source: identity.SourceGitLab, ExternalID: "999999", Username: "brand-new-handle", Email: known.Email, DisplayName: known.DisplayName}
+	state.Mappings = append(state.Mappings, identity.Mapping{Identity: fresh})
+	second, err := eng.Resolve(context.Background(), state)
+	is.NoErr(err)
+	is.Equal(second.Stats.Pending, 1)
+	is.Equal(len(second.Decisions), 1)
+	d := second.Decisions[0]
+	is.Equal(d.IdentityID, "zz-new")
+	is.Equal(d.PersonID, personOfID[known.ID]) // joined the known person
+	is.Equal(d.Status, identity.StatusAuto)
+
+	// incremental path agrees
+	idx, err := eng.NewIndex(context.Background(), identity.MatchState{Mappings: state.Mappings[:len(state.Mappings)-1]})
+	is.NoErr(err)
+	m, err := idx.Match(fresh)
+	is.NoErr(err)
+	is.Equal(m.PersonID, d.PersonID)
+	is.Equal(m.Status, d.Status)
 }
