@@ -19,6 +19,13 @@ func ident(id string, src identity.Source, name, user, email string) identity.Id
 	return identity.Identity{ID: id, Source: src, ExternalID: "x-" + id, DisplayName: name, Username: user, Email: email, ChangedAt: t0}
 }
 
+// withExt sets the external id (an Atlassian account id spans Jira and
+// Confluence).
+func withExt(id identity.Identity, ext string) identity.Identity {
+	id.ExternalID = ext
+	return id
+}
+
 func bot(id identity.Identity) identity.Identity {
 	id.IsServiceAccount = true
 	return id
@@ -59,6 +66,20 @@ type scenario struct {
 func scenarios() []scenario {
 	J, G, C := identity.SourceJira, identity.SourceGitLab, identity.SourceConfluence
 	return []scenario{
+		{
+			name: "one Atlassian account in Jira and Confluence",
+			mappings: pending(
+				withExt(ident("at1", J, "Pavel Semyonov", "", ""), "5b10ac8d82e05b22cc7d4ef5"),
+				withExt(ident("at2", C, "Pavel S.", "", ""), "5b10ac8d82e05b22cc7d4ef5"),
+				withExt(bot(ident("at3", J, "Automation for Jira", "", "")), "557058:f58131cb"),
+				withExt(bot(ident("at4", C, "Automation for Jira", "", "")), "557058:f58131cb"),
+				withExt(ident("at5", G, "Pavel Semyonov", "psemyonov", ""), "5b10ac8d82e05b22cc7d4ef5"), // GitLab ids are another namespace
+			),
+			want: []outcome{
+				{id: "at1", status: identity.StatusAuto, with: "at2"},
+				{id: "at3", with: "at4", notWith: []string{"at1"}},
+			},
+		},
 		{
 			name: "exact email across sources",
 			mappings: pending(

@@ -112,7 +112,10 @@ type profile struct {
 	service                   bool
 	scopes                    []string
 	person                    string // existing person ("" when pending or unlinked)
-	pending                   bool
+	// atlassianID is the account id of a Jira or Confluence identity
+	// (one Atlassian account spans both).
+	atlassianID string
+	pending     bool
 	// value frequencies (see Index.fillCounts)
 	emailCnt, userCnt, localCnt, nameCnt, initFreq int32
 }
@@ -143,6 +146,9 @@ func (e *Engine) newProfile(id identity.Identity) profile {
 		// bots are compared on exact raw values only.
 		p.userRaw = strings.ToLower(strings.TrimSpace(id.Username))
 	}
+	if id.Source == identity.SourceJira || id.Source == identity.SourceConfluence {
+		p.atlassianID = strings.TrimSpace(id.ExternalID)
+	}
 	p.scopes = e.activity[id.ID]
 	p.sortKey = p.nkey + "\x00" + p.user + "\x00" + id.ID
 	return p
@@ -152,6 +158,9 @@ func (e *Engine) newProfile(id identity.Identity) profile {
 // email, username and email local part, and name keys (each name token
 // with the initial of another token, nickname forms included).
 func (p *profile) blockKeys(dst []uint64) []uint64 {
+	if p.atlassianID != "" {
+		dst = append(dst, blockKey('a', p.atlassianID, ""))
+	}
 	if p.email.full != "" {
 		dst = append(dst, blockKey('e', p.email.full, ""))
 	}

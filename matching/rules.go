@@ -13,6 +13,10 @@ const (
 	RuleDisplayNameSimilarity = "display_name_similarity"
 	RuleCoOccurrence          = "co_occurrence"
 	RuleServiceAccount        = "service_account"
+	// RuleAtlassianAccount: Jira Cloud and Confluence Cloud identify a
+	// user by one Atlassian account id, so the same id in both sources is
+	// the same account (human or app), not merely similar evidence.
+	RuleAtlassianAccount = "atlassian_account"
 )
 
 // Evidence weights, in bits of log-odds (log2 of m/u in Fellegi–Sunter
@@ -61,6 +65,7 @@ const (
 
 	WeightCoOccurrencePerScope = 1.5 // per shared scope, at most 2 scopes
 	WeightServiceExact         = 10.0
+	WeightAtlassianAccount     = 20.0 // one account: certain
 
 	// cannotLinkLogOdds: a pair this far below zero carries contradicting
 	// evidence; clusters holding such a pair are never merged.
@@ -166,6 +171,12 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 		if tr != nil {
 			*tr = append(*tr, r)
 		}
+	}
+	if a.atlassianID != "" && a.atlassianID == b.atlassianID && a.id.Source != b.id.Source {
+		add(RuleTrace{Rule: RuleAtlassianAccount, Left: string(a.id.Source) + ":" + a.atlassianID, Right: string(b.id.Source) + ":" + b.atlassianID,
+			Similarity: 1, Weight: WeightAtlassianAccount, Contribution: WeightAtlassianAccount,
+			Note: "same Atlassian account id in Jira and Confluence: one account"})
+		return pairScore{logOdds: Prior + WeightAtlassianAccount, score: scoreOf(Prior + WeightAtlassianAccount)}
 	}
 	if a.service || b.service {
 		if a.service && b.service {
