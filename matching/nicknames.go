@@ -78,36 +78,37 @@ var nicknames = [][]string{
 }
 
 // nicknameGroups maps a canonical token to the groups it belongs to;
-// groupNames gives each group's canonical formal name.
-var (
-	nicknameGroups = map[string][]uint16{}
-	groupNames     []string
-	// groupInitials: per group, a bit per first letter (a..z, canonical)
-	// of its members.
-	groupInitials []uint32
-)
+// groupNames gives each group's canonical formal name; groupInitials has,
+// per group, a bit per first letter (a..z, canonical) of its members.
+// They are derived once from the nicknames table (a pure computation, no
+// init side effects).
+var nicknameGroups, groupNames, groupInitials = buildNicknameTables(nicknames)
 
-func init() {
-	for gi, g := range nicknames {
+func buildNicknameTables(table [][]string) (map[string][]uint16, []string, []uint32) {
+	groups := map[string][]uint16{}
+	names := make([]string, 0, len(table))
+	initials := make([]uint32, 0, len(table))
+	for gi, g := range table {
 		formal := canonToken(foldText(g[0]))
-		groupNames = append(groupNames, formal)
-		groupInitials = append(groupInitials, 0)
+		names = append(names, formal)
+		initials = append(initials, 0)
 		for _, n := range g {
 			c := canonToken(foldText(n))
 			for _, f := range []byte{c[0], foldText(n)[0]} {
 				if f >= 'a' && f <= 'z' {
-					groupInitials[gi] |= 1 << (f - 'a')
+					initials[gi] |= 1 << (f - 'a')
 				}
 			}
 			dup := false
-			for _, x := range nicknameGroups[c] {
+			for _, x := range groups[c] {
 				if x == uint16(gi) {
 					dup = true
 				}
 			}
 			if !dup {
-				nicknameGroups[c] = append(nicknameGroups[c], uint16(gi))
+				groups[c] = append(groups[c], uint16(gi))
 			}
 		}
 	}
+	return groups, names, initials
 }
