@@ -74,40 +74,30 @@ func (k kpiSource) indexed(q *bun.SelectQuery, table, index string) *bun.SelectQ
 	return q.ModelTableExpr("? AS ? INDEXED BY ?", bun.Ident(table), bun.Ident(table), bun.Ident(index))
 }
 
-// keyset runs a query in batches ordered by (col, source, external_id),
-// where col is a time column ("" orders by the key alone). filter adds the
-// WHERE clauses; at reads col from a row. fn gets each batch and returns
-// false to stop.
-func keyset[T any](ctx context.Context, k kpiSource, table, col string, filter func(*bun.SelectQuery) *bun.SelectQuery,
-	at func(*T) time.Time, key func(*T) (string, string), fn func([]T) bool) error {
-	var (
-		last    *T
-		lastRow T
-	)
+// resolvedBatches reads the issues resolved in [from, end) of a scope in
+// keyset batches ordered by (resolved_at, source, external_id), so the
+// transitions of each batch can be read between batches without holding a
+// cursor. Each batch starts its index range at the previous batch's last
+// resolved_at (one lower bound, or SQLite would range from the period
+// start every time) and skips the rows of that instant already read.
+func (k kpiSource) resolvedBatches(ctx context.Context, org string, sc issueScope, from, end time.Time, fn func([]issueModel) bool) error {
+	var last *issueModel
 	for {
-		var batch []T
-		q := filter(k.db.NewSelect().Model(&batch))
+		var batch []issueModel
+		q := sc.apply(k.db.NewSelect().Model(&batch).
+			Where("issues.org_id = ? AND issues.resolved_at >= ? AND issues.resolved_at < ?", org, from, end))
 		if last != nil {
-			src, id := key(last)
-			if col == "" {
-				q = q.Where("(?.source, ?.external_id) > (?, ?)", bun.Ident(table), bun.Ident(table), src, id)
-			} else {
-				t := at(last)
-				q = q.Where("?0.?1 >= ?2 AND (?0.?1 > ?2 OR (?0.source, ?0.external_id) > (?3, ?4))", bun.Ident(table), bun.Ident(col), t, src, id)
-			}
+			q = q.Where("(issues.resolved_at > ? OR (issues.source, issues.external_id) > (?, ?))", from, last.Source, last.ExternalID)
 		}
-		if col != "" {
-			q = q.OrderExpr("?.? ASC", bun.Ident(table), bun.Ident(col))
-		}
-		q = q.OrderExpr("?.source ASC, ?.external_id ASC", bun.Ident(table), bun.Ident(table)).Limit(kpiBatch)
+		q = q.OrderExpr("issues.resolved_at ASC, issues.source ASC, issues.external_id ASC").Limit(kpiBatch)
 		if err := q.Scan(ctx); err != nil {
-			return k.s.mapErr(err, "kpi: read "+table)
+			return k.s.mapErr(err, "kpi: read resolved issues")
 		}
 		if len(batch) == 0 || !fn(batch) || len(batch) < kpiBatch {
 			return nil
 		}
-		lastRow = batch[len(batch)-1]
-		last = &lastRow
+		l := batch[len(batch)-1]
+		last, from = &l, *l.ResolvedAt
 	}
 }
 
@@ -133,9 +123,6 @@ func stream[T any](ctx context.Context, k kpiSource, table string, q *bun.Select
 	}
 	return k.s.mapErr(rows.Err(), "kpi: read "+table)
 }
-
-func issueKeyOf(m *issueModel) (string, string) { return m.Source, m.ExternalID }
-func resolvedOf(m *issueModel) time.Time        { return *m.ResolvedAt }
 
 // issueScope is the issues of a query's scope: a team's issues by the team
 // column, a project's by its Jira project key (case-insensitive, resolved
@@ -286,9 +273,7 @@ func (k kpiSource) ResolvedIssues(ctx context.Context, q kpi.Query) iter.Seq2[*k
 			return
 		}
 		ok := true
-		err = keyset(ctx, k, "issues", "resolved_at", func(s *bun.SelectQuery) *bun.SelectQuery {
-			return sc.apply(s.Where("issues.org_id = ? AND issues.resolved_at >= ? AND issues.resolved_at < ?", q.OrgID, q.Period.Start, q.Period.End))
-		}, resolvedOf, issueKeyOf, func(batch []issueModel) bool {
+		err = k.resolvedBatches(ctx, q.OrgID, sc, q.Period.Start, q.Period.End, func(batch []issueModel) bool {
 			ok = k.histories(ctx, q.OrgID, batch, true, yield)
 			return ok
 		})
