@@ -83,9 +83,7 @@ func (s *Service) ApplyDecisions(ctx context.Context, orgID string, state MatchS
 			if d.NewPersonKey == "" || newPeople[d.NewPersonKey] != "" {
 				continue
 			}
-			id := byID[d.IdentityID].Identity
-			p := Person{ID: newID(), OrgID: orgID, DisplayName: firstNonEmpty(id.DisplayName, id.Username, id.ExternalID),
-				PrimaryEmail: id.Email, CreatedAt: now, UpdatedAt: now}
+			p := newPersonFor(orgID, byID[d.IdentityID].Identity, now)
 			newPeople[d.NewPersonKey] = p.ID
 			people = append(people, p)
 		}

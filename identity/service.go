@@ -54,6 +54,12 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microse
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
+// newPersonFor is a new person named after one of its identities.
+func newPersonFor(orgID string, id Identity, now time.Time) Person {
+	return Person{ID: newID(), OrgID: orgID, DisplayName: firstNonEmpty(id.DisplayName, id.Username, id.ExternalID),
+		PrimaryEmail: id.Email, CreatedAt: now, UpdatedAt: now}
+}
+
 // Actor identifies who asked for an operation, and why.
 type Actor struct {
 	OrgID  string
@@ -402,10 +408,7 @@ func (s *Service) Split(ctx context.Context, req SplitRequest) (Person, error) {
 		if err != nil {
 			return err
 		}
-		p := Person{ID: newID(), OrgID: req.OrgID, DisplayName: first.DisplayName, PrimaryEmail: first.Email, CreatedAt: now, UpdatedAt: now}
-		if p.DisplayName == "" {
-			p.DisplayName = first.Username
-		}
+		p := newPersonFor(req.OrgID, first, now)
 		if err := tx.InsertPeople(ctx, p); err != nil {
 			return err
 		}
@@ -470,10 +473,7 @@ func (s *Service) Reject(ctx context.Context, req RejectRequest) (Person, error)
 			return err
 		}
 		now := s.clock()
-		p := Person{ID: newID(), OrgID: req.OrgID, DisplayName: id.DisplayName, PrimaryEmail: id.Email, CreatedAt: now, UpdatedAt: now}
-		if p.DisplayName == "" {
-			p.DisplayName = id.Username
-		}
+		p := newPersonFor(req.OrgID, id, now)
 		if err := tx.InsertPeople(ctx, p); err != nil {
 			return err
 		}
