@@ -33,6 +33,7 @@ func RunKPI(t *testing.T, open Opener) {
 		{"SnapshotLatestAndHistory", testKPISnapshotHistory},
 		{"RiskItemsPaging", testKPIRiskPaging},
 		{"SnapshotNotFoundAndInvalid", testKPISnapshotErrors},
+		{"MigrationBackfillsIssueSprints", testKPIMigrationBackfill},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -17,11 +17,14 @@ import (
 	"github.com/ovia-hq/ovia/kpi"
 )
 
-// KPISource returns the kpi.Source view of s. Every method filters by org,
-// period and scope in SQL on an index (docs/storage.md lists them) and reads
-// in keyset batches of kpiBatch rows, so no connection is held between
-// batches and a snapshot reads only the rows of its period. It yields the
-// same rows as kpi.MemSource over the same records.
+// KPISource returns the kpi.Source view of s. It yields exactly the rows
+// kpi.MemSource yields over the same records. Every method filters by org,
+// period and scope in SQL on an index (docs/storage.md lists them and their
+// plans), so a snapshot reads the rows of its period, not the database:
+// reads stream from one statement, except resolved issues (keyset batches
+// of kpiBatch, each batch's transitions read with one IN query) and sprint
+// members (primary-key batches). Each stream holds one reader connection
+// until it ends, so a caller must not start another stream inside its loop.
 func (s *Store) KPISource() kpi.Source { return kpiSource{s: s, db: s.r} }
 
 // kpiBatch is the size of one keyset batch (and of one transitions IN list).
