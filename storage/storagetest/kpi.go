@@ -27,6 +27,7 @@ func RunKPI(t *testing.T, open Opener) {
 	}{
 		{"SourceMatchesMemSource", testKPISourceMatchesMem},
 		{"SourceEmptyDatabase", testKPISourceEmpty},
+		{"SourceStreamsStopEarly", testKPISourceStopEarly},
 		{"SprintMembershipFollowsWritePage", testKPISprintMembership},
 		{"TeamProjectsReplace", testKPITeamProjects},
 		{"SnapshotSaveGetUpsert", testKPISnapshotUpsert},
@@ -510,4 +511,54 @@ func testKPISnapshotErrors(t *testing.T, open Opener) {
 			is.True(errors.Is(err, kpi.ErrNotFound) == (tc.want == storage.ErrNotFound))
 		})
 	}
+}
+
+// testKPISourceStopEarly breaks out of every stream after its first row,
+// many times over: each stream must release its reader connections (a
+// leak would block the next snapshot on SQLite's small reader pool).
+func testKPISourceStopEarly(t *testing.T, open Opener) {
+	is := is.New(t)
+	b := Setup(t, open)
+	ctx := context.Background()
+	is.NoErr(LoadKPIData(ctx, b.DB, nil, KPIData{OrgID: identity.DefaultOrg, Seed: 3, Span: 60 * 24 * time.Hour,
+		Issues: 3000, MergeRequests: 300, Pipelines: 300, Deployments: 50, PageSize: 1000}))
+	src := b.DB.KPISource()
+	q := kpi.Query{OrgID: identity.DefaultOrg, Scope: kpi.OrgScope, Period: kpi.Period{Start: KPIEnd.AddDate(0, 0, -60), End: KPIEnd},
+		Classifier: kpi.DefaultClassifier()}
+	first := func(n int, err error) int {
+		is.NoErr(err)
+		return n
+	}
+	for range 5 {
+		for _, err := range src.ResolvedIssues(ctx, q) {
+			first(1, err)
+			break
+		}
+		for _, err := range src.CompletedSprints(ctx, q) {
+			first(1, err)
+			break
+		}
+		for _, err := range src.BlockerCandidates(ctx, q) {
+			first(1, err)
+			break
+		}
+		for _, err := range src.MergeRequests(ctx, q) {
+			first(1, err)
+			break
+		}
+		for _, err := range src.Pipelines(ctx, q) {
+			first(1, err)
+			break
+		}
+		for _, err := range src.Incidents(ctx, q) {
+			first(1, err)
+			break
+		}
+	}
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	s, err := kpi.Compute(cctx, src, identity.DefaultOrg, kpi.OrgScope, q.Period)
+	is.NoErr(err)
+	is.True(s.Throughput.Issues.N > 1000) // more than one resolved-issue batch
+	is.True(s.Spillover.Committed > 0)
 }
