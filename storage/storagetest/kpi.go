@@ -28,6 +28,7 @@ func RunKPI(t *testing.T, open Opener) {
 		{"SourceMatchesMemSource", testKPISourceMatchesMem},
 		{"SourceEmptyDatabase", testKPISourceEmpty},
 		{"SourceStreamsStopEarly", testKPISourceStopEarly},
+		{"ResolvedIssuesAcrossTies", testKPIResolvedTies},
 		{"SprintMembershipFollowsWritePage", testKPISprintMembership},
 		{"TeamProjectsReplace", testKPITeamProjects},
 		{"SnapshotSaveGetUpsert", testKPISnapshotUpsert},
@@ -561,4 +562,43 @@ func testKPISourceStopEarly(t *testing.T, open Opener) {
 	is.NoErr(err)
 	is.True(s.Throughput.Issues.N > 1000) // more than one resolved-issue batch
 	is.True(s.Spillover.Committed > 0)
+}
+
+// testKPIResolvedTies resolves 1,200 issues at one instant between others:
+// batches that end inside, and consist only of, that instant must yield
+// every issue exactly once.
+func testKPIResolvedTies(t *testing.T, open Opener) {
+	is := is.New(t)
+	b := Setup(t, open)
+	ctx := context.Background()
+	key := connectors.StreamKey{OrgID: identity.DefaultOrg, Source: identity.SourceJira, Stream: connectors.StreamIssues}
+	_, err := b.DB.Records().TakeLease(ctx, key, "me", time.Hour)
+	is.NoErr(err)
+	t0, tie := KPIEnd.AddDate(0, 0, -6), KPIEnd.AddDate(0, 0, -3)
+	var page connectors.Page
+	for i := range 2000 {
+		at := tie
+		switch {
+		case i < 500:
+			at = t0.Add(time.Duration(i) * time.Second)
+		case i >= 1700:
+			at = tie.Add(time.Duration(i) * time.Second)
+		}
+		id := fmt.Sprint(100000 + i)
+		page.Issues = append(page.Issues, connectors.Issue{Source: identity.SourceJira, ExternalID: id, Key: "T-" + id, ProjectKey: "T",
+			Status: "Done", StatusCategory: connectors.CategoryDone, CreatedAt: t0.Add(-time.Hour), UpdatedAt: at, ResolvedAt: &at})
+	}
+	_, err = b.DB.Records().WritePage(ctx, key, "me", page, "c")
+	is.NoErr(err)
+	q := kpi.Query{OrgID: identity.DefaultOrg, Scope: kpi.OrgScope, Period: kpi.Period{Start: KPIEnd.AddDate(0, 0, -7), End: KPIEnd},
+		Classifier: kpi.DefaultClassifier()}
+	seen := map[string]int{}
+	for h, err := range b.DB.KPISource().ResolvedIssues(ctx, q) {
+		is.NoErr(err)
+		seen[h.Issue.ExternalID]++
+	}
+	is.Equal(len(seen), 2000)
+	for _, n := range seen {
+		is.Equal(n, 1)
+	}
 }

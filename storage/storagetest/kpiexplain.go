@@ -166,15 +166,15 @@ func RunKPIQueriesUseIndexes(t *testing.T, open Opener) {
 		t.Fatalf("only %d KPI queries captured", len(plans))
 	}
 	for _, pl := range plans {
-		t.Logf("%s\n%s", shortQuery(pl.Query), pl.Plan)
+		t.Logf("%s\n%s", ShortQuery(pl.Query), pl.Plan)
 		if m := kpiTables.FindString(pl.Plan); m != "" {
 			t.Errorf("%q scans a whole table (%s):\n%s", pl.Query, m, pl.Plan)
 		}
 	}
 }
 
-// shortQuery trims column lists and long IN lists for logs and docs.
-func shortQuery(q string) string {
+// ShortQuery trims column lists and long IN lists for logs and docs.
+func ShortQuery(q string) string {
 	q = columns.ReplaceAllString(q, "SELECT $1.* FROM")
 	return longIn.ReplaceAllStringFunc(q, func(s string) string {
 		parts := strings.SplitN(s, ", ", 3)

@@ -78,29 +78,48 @@ func (k kpiSource) indexed(q *bun.SelectQuery, table, index string) *bun.SelectQ
 }
 
 // resolvedBatches reads the issues resolved in [from, end) of a scope in
-// keyset batches ordered by (resolved_at, source, external_id), so the
-// transitions of each batch can be read between batches without holding a
-// cursor. Each batch starts its index range at the previous batch's last
-// resolved_at (one lower bound, or SQLite would range from the period
-// start every time) and skips the rows of that instant already read.
+// batches of about kpiBatch in resolved_at order, so the transitions of
+// each batch can be read between batches without holding a cursor. The
+// index gives the order, so nothing is sorted: a batch ends before the
+// rows sharing its last resolved_at, which start the next batch (a batch
+// all at one instant reads that instant in full). Each batch's index range
+// starts where the previous one ended.
 func (k kpiSource) resolvedBatches(ctx context.Context, org string, sc issueScope, from, end time.Time, fn func([]issueModel) bool) error {
-	var last *issueModel
+	lower := ">="
 	for {
 		var batch []issueModel
 		q := sc.apply(k.db.NewSelect().Model(&batch).
-			Where("issues.org_id = ? AND issues.resolved_at >= ? AND issues.resolved_at < ?", org, from, end))
-		if last != nil {
-			q = q.Where("(issues.resolved_at > ? OR (issues.source, issues.external_id) > (?, ?))", from, last.Source, last.ExternalID)
-		}
-		q = q.OrderExpr("issues.resolved_at ASC, issues.source ASC, issues.external_id ASC").Limit(kpiBatch)
-		if err := q.Scan(ctx); err != nil {
+			Where("issues.org_id = ? AND issues.resolved_at "+lower+" ? AND issues.resolved_at < ?", org, from, end))
+		if err := q.OrderExpr("issues.resolved_at ASC").Limit(kpiBatch).Scan(ctx); err != nil {
 			return k.s.mapErr(err, "kpi: read resolved issues")
 		}
-		if len(batch) == 0 || !fn(batch) || len(batch) < kpiBatch {
+		if len(batch) < kpiBatch {
+			if len(batch) > 0 {
+				fn(batch)
+			}
 			return nil
 		}
-		l := batch[len(batch)-1]
-		last, from = &l, *l.ResolvedAt
+		last := *batch[len(batch)-1].ResolvedAt
+		cut := len(batch)
+		for cut > 0 && batch[cut-1].ResolvedAt.Equal(last) {
+			cut--
+		}
+		if cut > 0 {
+			if !fn(batch[:cut]) {
+				return nil
+			}
+			from, lower = last, ">="
+			continue
+		}
+		var tie []issueModel
+		if err := sc.apply(k.db.NewSelect().Model(&tie).
+			Where("issues.org_id = ? AND issues.resolved_at = ?", org, last)).Scan(ctx); err != nil {
+			return k.s.mapErr(err, "kpi: read resolved issues")
+		}
+		if !fn(tie) {
+			return nil
+		}
+		from, lower = last, ">"
 	}
 }
 
@@ -225,7 +244,10 @@ func (k kpiSource) transitions(ctx context.Context, org string, issues []issueMo
 	out := make(map[[2]string][]connectors.Transition, len(issues))
 	for src, ids := range bySource {
 		var rows []transitionModel
-		q := k.db.NewSelect().Model(&rows).Where("org_id = ? AND source = ? AND issue_id IN (?)", org, src, bun.List(ids))
+		// org_id and source are the query's own: not read back per row.
+		q := k.db.NewSelect().Model(&rows).
+			Column("issue_id", "seq", "field", "from_value", "to_value", "from_category", "to_category", "at", "author_id").
+			Where("org_id = ? AND source = ? AND issue_id IN (?)", org, src, bun.List(ids))
 		if statusOnly {
 			q = q.Where("field = ?", connectors.FieldStatus)
 		}
@@ -233,7 +255,8 @@ func (k kpiSource) transitions(ctx context.Context, org string, issues []issueMo
 			return nil, k.s.mapErr(err, "kpi: read transitions")
 		}
 		for _, m := range rows {
-			key := [2]string{m.Source, m.IssueID}
+			m.OrgID, m.Source = org, src
+			key := [2]string{src, m.IssueID}
 			out[key] = append(out[key], transitionOut(m))
 		}
 	}
