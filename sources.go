@@ -48,7 +48,7 @@ func SourcesFromEnv(getenv func(string) string, o SourceOptions, only ...identit
 		cfg, ok, err := jira.ConfigFromEnv(getenv)
 		switch {
 		case err != nil:
-			errs = append(errs, fmt.Errorf("jira: %w", err))
+			errs = append(errs, err) // already says "jira: …" and names the variable
 		case ok:
 			c, err := jira.New(cfg, jira.Options{Logger: o.Logger, Registerer: o.Registerer, UserAgent: ua})
 			if err != nil {
@@ -62,7 +62,7 @@ func SourcesFromEnv(getenv func(string) string, o SourceOptions, only ...identit
 		cfg, ok, err := gitlab.ConfigFromEnv(getenv)
 		switch {
 		case err != nil:
-			errs = append(errs, fmt.Errorf("gitlab: %w", err))
+			errs = append(errs, err)
 		case ok:
 			c, err := gitlab.New(cfg, gitlab.Options{Logger: o.Logger, Registerer: o.Registerer, UserAgent: ua})
 			if err != nil {
@@ -76,7 +76,7 @@ func SourcesFromEnv(getenv func(string) string, o SourceOptions, only ...identit
 		cfg, ok, err := confluence.ConfigFromEnv(getenv)
 		switch {
 		case err != nil:
-			errs = append(errs, fmt.Errorf("confluence: %w", err))
+			errs = append(errs, err)
 		case ok:
 			c, err := confluence.New(cfg, confluence.Options{Logger: o.Logger, Registerer: o.Registerer, UserAgent: ua})
 			if err != nil {
