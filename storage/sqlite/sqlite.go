@@ -70,7 +70,10 @@ func Open(ctx context.Context, path string, opt Options) (*bunstore.Store, error
 	if n <= 0 {
 		n = max(2, runtime.GOMAXPROCS(0))
 	}
-	reader, err := sql.Open("sqlite", fileURL+"?"+pragmas+"&_pragma=query_only(1)")
+	// Readers map the file (SQLite's default cap, 2 GiB): rows are read in
+	// place instead of one pread system call per page, which halves the
+	// CPU time of a KPI snapshot.
+	reader, err := sql.Open("sqlite", fileURL+"?"+pragmas+"&_pragma=query_only(1)&_pragma=mmap_size(2147418112)")
 	if err != nil {
 		_ = wdb.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)

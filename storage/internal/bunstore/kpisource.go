@@ -4,7 +4,6 @@ import (
 	"context"
 	"iter"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -42,24 +41,15 @@ var _ kpi.Source = kpiSource{}
 // It must be spelled exactly so for SQLite to use the index.
 const markedIssue = "(issues.is_flagged OR issues.blocked_by NOT IN ('null', '[]'))"
 
-// sqliteMmapSize is the memory map a KPI read connection uses on SQLite
-// (SQLite's default cap): rows are read in place instead of one pread
-// system call per page, which halves the CPU time of a snapshot.
-const sqliteMmapSize = 0x7fff0000
-
-// pin runs the caller's queries on one reader connection. On SQLite that
-// connection gets memory-mapped reads (a per-connection setting, kept for
-// the pool's later users); on PostgreSQL it is the pool itself.
+// pin runs the caller's queries on one reader connection (on SQLite; the
+// reader pool there opens with memory-mapped reads, see storage/sqlite); on
+// PostgreSQL it is the pool itself.
 func (k kpiSource) pin(ctx context.Context) (kpiSource, func(), error) {
 	if k.s.cfg.Dialect != SQLite {
 		return k, func() {}, nil
 	}
 	conn, err := k.s.r.Conn(ctx)
 	if err != nil {
-		return k, nil, k.s.mapErr(err, "kpi: reader connection")
-	}
-	if _, err := conn.ExecContext(ctx, "PRAGMA mmap_size = "+strconv.Itoa(sqliteMmapSize)); err != nil {
-		_ = conn.Close()
 		return k, nil, k.s.mapErr(err, "kpi: reader connection")
 	}
 	return kpiSource{s: k.s, db: conn}, func() { _ = conn.Close() }, nil
