@@ -48,7 +48,8 @@ func testKPIMigrationBackfill(t *testing.T, open Opener) {
 	}
 	applied, err := db.Migrate(ctx)
 	is.NoErr(err)
-	is.Equal(len(applied), 1)
+	is.True(len(applied) >= 1)
+	is.Equal(applied[0], "20261129000002_kpi") // the backfill under test ran first after init
 	var rows []struct {
 		SprintID string `bun:"sprint_id"`
 		IssueID  string `bun:"issue_id"`
