@@ -1,9 +1,12 @@
 package kpi
 
 import (
+	"sync/atomic"
+
 	"cmp"
 	"context"
 	"fmt"
+	"golang.org/x/sync/errgroup"
 	"iter"
 	"maps"
 	"slices"
@@ -123,14 +126,32 @@ func Compute(ctx context.Context, src Source, orgID string, scope Scope, period 
 	c := &computer{cf: cf, src: src, q: Query{OrgID: orgID, Scope: scope, Period: period, Classifier: cf.classifier}}
 	c.risk.max = cf.maxRiskItems
 	c.snap = Snapshot{OrgID: orgID, Scope: scope, Period: period, ComputedAt: cf.now().UTC(), Classifier: cf.classifier}
-	steps := []func(context.Context) error{
-		c.projects, c.resolvedIssues, c.blockers, c.sprints, c.mergeRequests, c.pipelines, c.dora,
+	if err := c.projects(ctx); err != nil {
+		return Snapshot{}, err
 	}
-	for _, step := range steps {
-		if err := step(ctx); err != nil {
-			return Snapshot{}, err
+	// The Jira streams and the GitLab streams are independent: read them
+	// in two goroutines (a database serves each on its own connection).
+	// Each step writes its own part of the snapshot; the shared counters
+	// are atomic and the risk list is locked, and its top-N cut does not
+	// depend on arrival order, so the result is the same as reading in
+	// sequence.
+	g, gctx := errgroup.WithContext(ctx)
+	run := func(steps ...func(context.Context) error) func() error {
+		return func() error {
+			for _, step := range steps {
+				if err := step(gctx); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
 	}
+	g.Go(run(c.resolvedIssues, c.blockers, c.sprints))
+	g.Go(run(c.mergeRequests, c.pipelines, c.dora))
+	if err := g.Wait(); err != nil {
+		return Snapshot{}, err
+	}
+	c.combineThroughput()
 	c.scores()
 	return c.snap, nil
 }
@@ -142,9 +163,9 @@ type computer struct {
 	q    Query
 	snap Snapshot
 
-	rows       int  // rows of any kind seen (Empty when 0)
-	sawIssues  bool // any issue row seen
-	sawPipes   bool
+	rows       atomic.Int64 // rows of any kind seen (Empty when 0)
+	sawIssues  atomic.Bool  // any issue row seen
+	sawPipes   atomic.Bool
 	defaultRef map[string]string // project id → default branch
 	projPath   map[string]string // project id → path
 
@@ -193,6 +214,22 @@ func (c *computer) projects(ctx context.Context) error {
 type cyclePoint struct {
 	point
 	key, summary, url string
+}
+
+// combineThroughput adds issues and merge requests up, once both are read.
+func (c *computer) combineThroughput() {
+	tp := &c.snap.Throughput
+	tp.Combined = ClassCounts{
+		Bug: tp.Issues.Bug + tp.MergeRequests.Bug, Feature: tp.Issues.Feature + tp.MergeRequests.Feature,
+		Chore: tp.Issues.Chore + tp.MergeRequests.Chore,
+	}
+	// Combined refs: issues then MRs, each already cut.
+	tp.Combined.N = tp.Issues.N + tp.MergeRequests.N
+	tp.Combined.Refs = append(slices.Clone(tp.Issues.Refs), tp.MergeRequests.Refs...)
+	tp.Combined.RefsTruncated = tp.Issues.RefsTruncated || tp.MergeRequests.RefsTruncated
+	if c.cf.maxRefs > 0 && len(tp.Combined.Refs) > c.cf.maxRefs {
+		tp.Combined.Refs, tp.Combined.RefsTruncated = tp.Combined.Refs[:c.cf.maxRefs], true
+	}
 }
 
 func issueRow(is *connectors.Issue) rowID {
@@ -258,8 +295,8 @@ func (c *computer) resolvedIssues(ctx context.Context) error {
 		never, reopens []rowID
 	)
 	err := each(ctx, c.src.ResolvedIssues(ctx, c.q), "resolved issues", func(h *IssueHistory) {
-		c.rows++
-		c.sawIssues = true
+		c.rows.Add(1)
+		c.sawIssues.Store(true)
 		is := &h.Issue
 		if is.ResolvedAt == nil || !c.q.Period.Contains(*is.ResolvedAt) {
 			return
@@ -367,8 +404,8 @@ func (c *computer) blockers(ctx context.Context) error {
 		cl   = &c.cf.classifier
 	)
 	err := each(ctx, c.src.BlockerCandidates(ctx, c.q), "blocker candidates", func(is *connectors.Issue) {
-		c.rows++
-		c.sawIssues = true
+		c.rows.Add(1)
+		c.sawIssues.Store(true)
 		if !openAt(is, end) {
 			return
 		}
@@ -530,7 +567,7 @@ func (c *computer) sprints(ctx context.Context) error {
 	var spilledAll []rowID
 	seenSprint := map[string]bool{}
 	err := each(ctx, c.src.CompletedSprints(ctx, c.q), "completed sprints", func(sh *SprintHistory) {
-		c.rows++
+		c.rows.Add(1)
 		s := sh.Sprint
 		if s.CompleteAt == nil || !c.q.Period.Contains(*s.CompleteAt) || seenSprint[s.ExternalID] {
 			return
@@ -541,7 +578,7 @@ func (c *computer) sprints(ctx context.Context) error {
 		var spilled []rowID
 		seen := map[string]bool{}
 		if len(sh.Issues) > 0 {
-			c.sawIssues = true
+			c.sawIssues.Store(true)
 		}
 		for i := range sh.Issues {
 			h := &sh.Issues[i]
@@ -627,7 +664,7 @@ func (c *computer) mergeRequests(ctx context.Context) error {
 		open               int
 	)
 	err := each(ctx, c.src.MergeRequests(ctx, c.q), "merge requests", func(mr *connectors.MergeRequest) {
-		c.rows++
+		c.rows.Add(1)
 		id := mrRow(mr)
 		if mr.MergedAt != nil && p.Contains(*mr.MergedAt) {
 			mergedBag.add(id)
@@ -686,17 +723,6 @@ func (c *computer) mergeRequests(ctx context.Context) error {
 	c.merged = mergedMRs.slice()
 	tp.Definition = DefThroughput
 	tp.MergeRequests.Sample = countSample(mergedBag.slice(), c.cf.maxRefs)
-	// Combined refs: issues then MRs, each already cut.
-	tp.Combined = ClassCounts{
-		Bug: tp.Issues.Bug + tp.MergeRequests.Bug, Feature: tp.Issues.Feature + tp.MergeRequests.Feature,
-		Chore: tp.Issues.Chore + tp.MergeRequests.Chore,
-	}
-	tp.Combined.N = tp.Issues.N + tp.MergeRequests.N
-	tp.Combined.Refs = append(slices.Clone(tp.Issues.Refs), tp.MergeRequests.Refs...)
-	tp.Combined.RefsTruncated = tp.Issues.RefsTruncated || tp.MergeRequests.RefsTruncated
-	if c.cf.maxRefs > 0 && len(tp.Combined.Refs) > c.cf.maxRefs {
-		tp.Combined.Refs, tp.Combined.RefsTruncated = tp.Combined.Refs[:c.cf.maxRefs], true
-	}
 
 	c.snap.MRCycleTime = distribution(DefMRCycleTime, "hours", cycleBag.slice(), c.cf.maxRefs)
 	rl := &c.snap.ReviewLatency
@@ -785,8 +811,8 @@ func sameGroup(a, b run) bool {
 func (c *computer) pipelines(ctx context.Context) error {
 	var runBag bag[run]
 	err := each(ctx, c.src.Pipelines(ctx, c.q), "pipelines", func(pl *connectors.Pipeline) {
-		c.rows++
-		c.sawPipes = true
+		c.rows.Add(1)
+		c.sawPipes.Store(true)
 		if pl.FinishedAt == nil || !c.q.Period.Contains(*pl.FinishedAt) {
 			return
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ovia-hq/ovia/connectors"
@@ -33,7 +34,7 @@ func (c *computer) dora(ctx context.Context) error {
 		seen      = map[string]bool{}
 	)
 	err := each(ctx, c.src.Deployments(ctx, c.q), "deployments", func(d *connectors.Deployment) {
-		c.rows++
+		c.rows.Add(1)
 		if d.FinishedAt == nil || !p.Contains(*d.FinishedAt) || seen[d.ExternalID] {
 			return
 		}
@@ -135,8 +136,8 @@ func (c *computer) dora(ctx context.Context) error {
 		seenInc = map[string]bool{}
 	)
 	err = each(ctx, c.src.Incidents(ctx, c.q), "incidents", func(is *connectors.Issue) {
-		c.rows++
-		c.sawIssues = true
+		c.rows.Add(1)
+		c.sawIssues.Store(true)
 		if !c.cf.classifier.incident(is.Type, is.Labels) || seenInc[is.ExternalID] {
 			return
 		}
@@ -197,7 +198,7 @@ func (c *computer) dora(ctx context.Context) error {
 // scores fills Health, Risk and the risk items once every metric is known.
 func (c *computer) scores() {
 	s := &c.snap
-	s.Empty = c.rows == 0
+	s.Empty = c.rows.Load() == 0
 	var bandSum float64
 	bands := 0
 	for _, b := range []Band{s.DORA.DeploymentFrequency.Band, s.DORA.LeadTime.Band, s.DORA.ChangeFailureRate.Band, s.DORA.TimeToRestore.Band} {
@@ -221,11 +222,11 @@ func (c *computer) scores() {
 	if bands > 0 {
 		hin.DORA = Some(bandSum / float64(bands))
 	}
-	if c.sawIssues {
+	if c.sawIssues.Load() {
 		hin.OpenBlockers = Some(float64(s.Blockers.Count))
 		rin.OpenBlockers = hin.OpenBlockers
 	}
-	if c.sawPipes {
+	if c.sawPipes.Load() {
 		rin.FailingDefaultBranches = Some(float64(len(s.FailedPipelines.DefaultBranch.Failing)))
 	}
 	if s.IssueCycleTime.N > 0 {
@@ -245,7 +246,8 @@ func (c *computer) scores() {
 // the worst kept one is only counted, so a scope with 50,000 stale MRs
 // formats about max titles, not 50,000.
 type riskList struct {
-	max   int // ≤ 0: keep all
+	mu    sync.Mutex // steps run concurrently (see Compute)
+	max   int        // ≤ 0: keep all
 	total int
 	items []RiskItem
 	floor *RiskItem // the worst item kept at the last prune
@@ -264,6 +266,8 @@ func cmpRisk(a, b *RiskItem) int {
 // admit counts a candidate and reports whether it may make the cut; only
 // then does the caller build it.
 func (l *riskList) admit(sev Severity, age float64) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.total++
 	if l.floor == nil {
 		return true
@@ -275,6 +279,8 @@ func (l *riskList) admit(sev Severity, age float64) bool {
 }
 
 func (l *riskList) add(it RiskItem) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.items = append(l.items, it)
 	if l.max > 0 && len(l.items) >= 2*l.max {
 		l.prune()
@@ -292,6 +298,8 @@ func (l *riskList) prune() {
 }
 
 func (l *riskList) result() ([]RiskItem, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.prune()
 	if l.items == nil {
 		return []RiskItem{}, l.total
