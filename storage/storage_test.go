@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/matryer/is"
@@ -115,8 +116,29 @@ func TestSkipMigrateThenMigrate(t *testing.T) {
 
 func TestPostgresMigratesOnceUnderConcurrentOpens(t *testing.T) {
 	is := is.New(t)
-	db := storagetest.OpenPostgres(t, storage.Options{}) // skips without OVIA_TEST_POSTGRES_DSN
-	pending, err := db.PendingMigrations(context.Background())
+	dsn := storagetest.PostgresSchemaDSN(t) // skips without OVIA_TEST_POSTGRES_DSN
+	// Replicas starting together: the advisory lock lets one migrate and
+	// the others find nothing left to do.
+	const replicas = 4
+	dbs := make([]*storage.DB, replicas)
+	errs := make([]error, replicas)
+	var wg sync.WaitGroup
+	for i := range replicas {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dbs[i], errs[i] = storage.Open(context.Background(), dsn, storage.Options{})
+		}()
+	}
+	wg.Wait()
+	for i := range replicas {
+		is.NoErr(errs[i])
+		defer dbs[i].Close()
+	}
+	pending, err := dbs[0].PendingMigrations(context.Background())
 	is.NoErr(err)
 	is.Equal(len(pending), 0)
+	var applied int
+	is.NoErr(dbs[0].Reader().NewSelect().TableExpr("bun_migrations").ColumnExpr("count(*)").Scan(context.Background(), &applied))
+	is.Equal(applied, len(migrationIDs(t, postgres.Migrations()))) // each migration recorded once
 }

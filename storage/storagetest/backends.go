@@ -91,6 +91,19 @@ func PostgresDSN(t testing.TB) string {
 // store inside it; the schema is dropped when the test ends.
 func OpenPostgres(t testing.TB, opt storage.Options) *storage.DB {
 	t.Helper()
+	db, err := storage.Open(context.Background(), PostgresSchemaDSN(t), opt)
+	if err != nil {
+		t.Fatalf("open postgres: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// PostgresSchemaDSN creates a fresh, empty schema on the test server and
+// returns a DSN whose search_path points at it; the schema is dropped when
+// the test ends. It skips like PostgresDSN.
+func PostgresSchemaDSN(t testing.TB) string {
+	t.Helper()
 	dsn := PostgresDSN(t)
 	admin, err := sql.Open("pgx", dsn)
 	if err != nil {
@@ -115,10 +128,5 @@ func OpenPostgres(t testing.TB, opt storage.Options) *storage.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	db, err := storage.Open(ctx, u.String(), opt)
-	if err != nil {
-		t.Fatalf("open postgres: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
+	return u.String()
 }
