@@ -623,45 +623,13 @@ func (g *GitLabServer) mergeRequests(c *call) {
 		return
 	}
 	state := c.r.URL.Query().Get("state")
-	o := g.org
-	rows := func() ([]MergeRequest, bool) {
-		o.mu.RLock()
-		defer o.mu.RUnlock()
-		p, ok := g.projectOf(c)
-		if !ok {
-			return nil, false
-		}
-		var rows []MergeRequest
-		for _, m := range o.mrs {
-			if m.ProjectID == p.ID && (state == "" || state == "all" || state == m.State) && l.keep(m.CreatedAt, m.UpdatedAt) {
-				rows = append(rows, m)
-			}
-		}
-		slices.SortFunc(rows, func(a, b MergeRequest) int {
-			return l.less(a.ID, b.ID, a.CreatedAt, b.CreatedAt, a.UpdatedAt, b.UpdatedAt)
-		})
-		return rows, true
-	}
-	all, ok := rows()
-	if !ok {
-		c.errorf(http.StatusNotFound, "404 Project Not Found")
-		return
-	}
-	if l.orderBy == "updated_at" {
-		changed := false
-		changeAhead(c, all, func(m MergeRequest) { o.TouchMergeRequests(m.ID); changed = true })
-		if changed {
-			all, _ = rows()
-		}
-	}
-	page := pageOf(c, all)
-	o.mu.RLock()
-	out := make([]map[string]any, len(page))
-	for i := range page {
-		out[i] = c.glMR(o, &page[i])
-	}
-	o.mu.RUnlock()
-	c.json(http.StatusOK, out)
+	listProject(g, c, l, func(o *Org) []MergeRequest { return o.mrs },
+		func(p *Project, m *MergeRequest) bool {
+			return m.ProjectID == p.ID && (state == "" || state == "all" || state == m.State)
+		},
+		func(m *MergeRequest) (int, time.Time, time.Time) { return m.ID, m.CreatedAt, m.UpdatedAt },
+		func(m MergeRequest) { g.org.TouchMergeRequests(m.ID) },
+		func(o *Org, m *MergeRequest) map[string]any { return c.glMR(o, m) })
 }
 
 func (c *call) glMR(o *Org, m *MergeRequest) map[string]any {
@@ -767,46 +735,14 @@ func (g *GitLabServer) pipelines(c *call) {
 	}
 	q := c.r.URL.Query()
 	status, ref, source := q.Get("status"), q.Get("ref"), q.Get("source")
-	o := g.org
-	rows := func() ([]Pipeline, bool) {
-		o.mu.RLock()
-		defer o.mu.RUnlock()
-		p, ok := g.projectOf(c)
-		if !ok {
-			return nil, false
-		}
-		var rows []Pipeline
-		for _, pl := range o.pipelines {
-			if pl.ProjectID == p.ID && (status == "" || status == pl.Status) && (ref == "" || ref == pl.Ref) &&
-				(source == "" || source == pl.Source) && l.keep(pl.CreatedAt, pl.UpdatedAt) {
-				rows = append(rows, pl)
-			}
-		}
-		slices.SortFunc(rows, func(a, b Pipeline) int {
-			return l.less(a.ID, b.ID, a.CreatedAt, b.CreatedAt, a.UpdatedAt, b.UpdatedAt)
-		})
-		return rows, true
-	}
-	all, ok := rows()
-	if !ok {
-		c.errorf(http.StatusNotFound, "404 Project Not Found")
-		return
-	}
-	if l.orderBy == "updated_at" {
-		changed := false
-		changeAhead(c, all, func(p Pipeline) { o.TouchPipelines(p.ID); changed = true })
-		if changed {
-			all, _ = rows()
-		}
-	}
-	page := pageOf(c, all)
-	o.mu.RLock()
-	out := make([]map[string]any, len(page))
-	for i := range page {
-		out[i] = c.glPipeline(o, &page[i], false)
-	}
-	o.mu.RUnlock()
-	c.json(http.StatusOK, out)
+	listProject(g, c, l, func(o *Org) []Pipeline { return o.pipelines },
+		func(p *Project, pl *Pipeline) bool {
+			return pl.ProjectID == p.ID && (status == "" || status == pl.Status) && (ref == "" || ref == pl.Ref) &&
+				(source == "" || source == pl.Source)
+		},
+		func(pl *Pipeline) (int, time.Time, time.Time) { return pl.ID, pl.CreatedAt, pl.UpdatedAt },
+		func(pl Pipeline) { g.org.TouchPipelines(pl.ID) },
+		func(o *Org, pl *Pipeline) map[string]any { return c.glPipeline(o, pl, false) })
 }
 
 func (g *GitLabServer) pipeline(c *call) {
@@ -896,42 +832,60 @@ func (g *GitLabServer) deployments(c *call) {
 	}
 	q := c.r.URL.Query()
 	env, status := q.Get("environment"), q.Get("status")
+	listProject(g, c, l, func(o *Org) []Deployment { return o.deployments },
+		func(p *Project, d *Deployment) bool {
+			return d.ProjectID == p.ID && (env == "" || env == d.Environment) && (status == "" || status == d.Status)
+		},
+		func(d *Deployment) (int, time.Time, time.Time) { return d.ID, d.CreatedAt, d.UpdatedAt },
+		func(d Deployment) { g.org.TouchDeployments(d.ID) },
+		func(o *Org, d *Deployment) map[string]any { return c.glDeployment(o, d) })
+}
+
+// listProject serves one project's offset-paged listing (merge requests,
+// pipelines, deployments): filter and order under the read lock, the
+// change-during-sync fault, one page, rendered under the read lock.
+func listProject[T any](g *GitLabServer, c *call, l listing, all func(*Org) []T, match func(*Project, *T) bool,
+	key func(*T) (id int, created, updated time.Time), touch func(T), render func(*Org, *T) map[string]any) {
 	o := g.org
-	rows := func() ([]Deployment, bool) {
+	rows := func() ([]T, bool) {
 		o.mu.RLock()
 		defer o.mu.RUnlock()
 		p, ok := g.projectOf(c)
 		if !ok {
 			return nil, false
 		}
-		var rows []Deployment
-		for _, d := range o.deployments {
-			if d.ProjectID == p.ID && (env == "" || env == d.Environment) && (status == "" || status == d.Status) && l.keep(d.CreatedAt, d.UpdatedAt) {
-				rows = append(rows, d)
+		var rows []T
+		items := all(o)
+		for i := range items {
+			v := &items[i]
+			if _, created, updated := key(v); match(p, v) && l.keep(created, updated) {
+				rows = append(rows, *v)
 			}
 		}
-		slices.SortFunc(rows, func(a, b Deployment) int {
-			return l.less(a.ID, b.ID, a.CreatedAt, b.CreatedAt, a.UpdatedAt, b.UpdatedAt)
+		slices.SortFunc(rows, func(a, b T) int {
+			ia, ca, ua := key(&a)
+			ib, cb, ub := key(&b)
+			return l.less(ia, ib, ca, cb, ua, ub)
 		})
 		return rows, true
 	}
-	all, ok := rows()
+	list, ok := rows()
 	if !ok {
 		c.errorf(http.StatusNotFound, "404 Project Not Found")
 		return
 	}
 	if l.orderBy == "updated_at" {
 		changed := false
-		changeAhead(c, all, func(d Deployment) { o.TouchDeployments(d.ID); changed = true })
+		changeAhead(c, list, func(v T) { touch(v); changed = true })
 		if changed {
-			all, _ = rows()
+			list, _ = rows()
 		}
 	}
-	page := pageOf(c, all)
+	page := pageOf(c, list)
 	o.mu.RLock()
 	out := make([]map[string]any, len(page))
 	for i := range page {
-		out[i] = c.glDeployment(o, &page[i])
+		out[i] = render(o, &page[i])
 	}
 	o.mu.RUnlock()
 	c.json(http.StatusOK, out)
