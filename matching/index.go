@@ -231,6 +231,11 @@ func blockKey(kind byte, a, b string) uint64 {
 // each side (sorted neighbourhood), so a common first name + initial or a
 // shared mailbox never explodes the candidate count.
 const (
+	// maxNameRun: inside a large block, identities bearing one full name
+	// are all paired with each other up to this many (about five
+	// people's accounts); beyond it the name is so damped that a name
+	// match alone decides nothing.
+	maxNameRun  = 16
 	maxBlock    = 7
 	blockWindow = 3
 	// hugeBlock: beyond this size (a very common first name + initial)
@@ -457,6 +462,17 @@ func (x *Index) Match(id identity.Identity) (identity.Decision, error) {
 			pos := sort.Search(len(mem), func(i int) bool { return x.profs[mem[i]].sortKey >= p.sortKey })
 			w := windowFor(len(mem))
 			lo, hi = max(0, pos-w), min(len(mem), pos+w)
+			// and every bearer of the same full name (see candidatePairs)
+			if p.nkey != "" {
+				rlo := sort.Search(len(mem), func(i int) bool { return x.profs[mem[i]].nkey >= p.nkey })
+				rhi := rlo
+				for rhi < len(mem) && rhi-rlo <= maxNameRun && x.profs[mem[rhi]].nkey == p.nkey {
+					rhi++
+				}
+				if rhi-rlo <= maxNameRun {
+					lo, hi = min(lo, rlo), max(hi, rhi)
+				}
+			}
 		}
 		for _, q := range mem[lo:hi] {
 			if _, ok := seen[q]; ok {

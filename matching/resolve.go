@@ -390,6 +390,20 @@ func (x *Index) candidatePairs() []uint64 {
 				add(mem[i], mem[j])
 			}
 		}
+		// Members are sorted by name key, so bearers of one full name
+		// sit in a run; the window would pair a run longer than it only
+		// in part, and a name-only account would miss its own person.
+		for lo := 0; lo < len(mem); {
+			hi := x.nameRunEnd(mem, lo)
+			if hi-lo > w+1 && hi-lo <= maxNameRun {
+				for i := lo; i < hi; i++ {
+					for j := i + w + 1; j < hi; j++ {
+						add(mem[i], mem[j])
+					}
+				}
+			}
+			lo = hi
+		}
 	}
 	slices.Sort(pairs)
 	out := pairs[:0]
@@ -399,6 +413,17 @@ func (x *Index) candidatePairs() []uint64 {
 		}
 	}
 	return out
+}
+
+// nameRunEnd returns the end of the run of members of a sorted block that
+// share mem[lo]'s name key.
+func (x *Index) nameRunEnd(mem []int32, lo int) int {
+	k := x.profs[mem[lo]].nkey
+	hi := lo + 1
+	for hi < len(mem) && x.profs[mem[hi]].nkey == k {
+		hi++
+	}
+	return hi
 }
 
 // scorePairs scores pairs in parallel; the result is independent of the
