@@ -138,6 +138,7 @@ func TestAccuracy(t *testing.T) {
 			is.True(ma.precision() >= 0.995) // auto links precision
 			if tc.activity && tc.people <= 5000 {
 				is.True(ml.recall() >= 0.97) // recall over auto+conflict, with co_occurrence
+				is.True(ml.f1() >= 0.98)     // pairwise F1, with co_occurrence
 			}
 		})
 	}

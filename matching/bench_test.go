@@ -15,13 +15,19 @@ import (
 // pending, ~3.3 identities per person).
 func BenchmarkResolve(b *testing.B) {
 	for _, n := range []struct {
-		name string
-		ids  int
-	}{{"10k", 10_000}, {"100k", 100_000}} {
+		name     string
+		ids      int
+		activity bool
+	}{{"10k", 10_000, false}, {"100k", 100_000, false}, {"100k+co_occurrence", 100_000, true}} {
 		b.Run(n.name, func(b *testing.B) {
 			c := corpus.ForIdentities(n.ids, 1)
 			cfg := matching.DefaultConfig()
 			cfg.DomainAliases = c.DomainAliases
+			if n.activity {
+				// the doubtful links' group view (co_occurrence over
+				// whole groups) only runs with activity
+				cfg.Activity = c.Activity
+			}
 			eng, err := matching.New(cfg)
 			if err != nil {
 				b.Fatal(err)

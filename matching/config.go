@@ -45,8 +45,11 @@ type Config struct {
 	// Confluence groups; any strings, compared exactly, so map them to
 	// shared names first). Shared scopes only boost a pair other rules
 	// already favour, never link on their own, and never lift a
-	// name-only pair to an automatic link. They help most with namesakes.
-	// Nil disables the rule.
+	// name-only pair to an automatic link. They help most with namesakes:
+	// a doubtful link is judged with the scopes of every account already
+	// linked on each side, and when both sides act but share no scope
+	// that counts against it (WeightCoOccurrenceNone). Nil disables the
+	// rule.
 	Activity map[string][]string
 	// MaxCandidates caps Decision.CandidatePersonIDs. Default 5.
 	MaxCandidates int

@@ -16,6 +16,11 @@
 // automatically; pairs between ConflictThreshold and AutoThreshold are
 // suggested and queued for a human (identity.StatusConflict); identities
 // with no candidate above ConflictThreshold become their own person.
+// Doubtful links are judged between the groups of accounts the automatic
+// links formed, as a reviewer would compare people: co_occurrence over all
+// of a group's scopes (against the link when both act and share none), and
+// source_exclusivity (a person rarely holds two accounts in one tool)
+// ranking namesakes.
 //
 // Every decision carries a JSON trace (see Trace) listing the rules, their
 // normalized inputs, similarity, weight, contribution and a one-line reason.

@@ -3,6 +3,7 @@ package matching_test
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"testing"
 	"time"
 
@@ -269,6 +270,46 @@ func scenarios() []scenario {
 			want: []outcome{{id: "t1", status: identity.StatusConflict, with: "t2", notWith: []string{"t3"}}},
 		},
 		{
+			// Two Wei Zhangs; the name-only Jira account's team (PAY) is
+			// known only through the Confluence account of the first one,
+			// whose name does not even match it. Without the group view
+			// the three equal name matches tie and the lower IDs (the
+			// second Wei Zhang) win.
+			name: "co_occurrence over a person's accounts: the name-only account goes to the namesake in its team",
+			cfg: func(c *matching.Config) {
+				c.Activity = map[string][]string{"w3": {"PAY"}, "w5": {"PAY"}, "w1": {"infra"}, "w2": {"infra"}}
+			},
+			mappings: pending(
+				ident("w1", G, "Wei Zhang", "weiz", "wei.zhang2@acme.com"),
+				ident("w2", C, "Wei Zhang", "", "wei.zhang2@acme.com"),
+				ident("w3", J, "Wei Zhang", "", ""),
+				ident("w4", G, "Wei Zhang", "wzhang", "wei.zhang@acme.com"),
+				ident("w5", C, "wzhang", "", "wei.zhang@acme.com"),
+			),
+			want: []outcome{
+				{id: "w3", status: identity.StatusConflict, with: "w4", notWith: []string{"w1"}},
+				{id: "w4", status: identity.StatusAuto, with: "w5"},
+			},
+		},
+		{
+			// Two Takeshi Yamadas, one already with a Jira account (its
+			// email ties it to his GitLab account). The name-only Jira
+			// account scores the same against both; source_exclusivity
+			// ranks the one without a Jira account first.
+			name: "namesakes: the name-only Jira account goes to the namesake without a Jira account",
+			mappings: pending(
+				ident("y1", G, "Takeshi Yamada", "tyamada", "tyamada@acme.com"),
+				ident("y2", J, "Takeshi Yamada", "", "tyamada@acme.com"),
+				ident("y3", J, "Takeshi Yamada", "", ""),
+				ident("y4", G, "Takeshi Yamada", "takeshi-y", "takeshi.yamada2@acme.com"),
+				ident("y5", C, "Takeshi Yamada", "", "takeshi.yamada2@acme.com"),
+			),
+			want: []outcome{
+				{id: "y3", status: identity.StatusConflict, with: "y4", notWith: []string{"y1"}},
+				{id: "y1", status: identity.StatusAuto, with: "y2"},
+			},
+		},
+		{
 			name: "second account in the same tool with a personal email is only suggested",
 			mappings: pending(
 				ident("s1", G, "Ingrid Halvorsen", "ihalvorsen", "ingrid.halvorsen@acme.com"),
@@ -364,4 +405,48 @@ func personOf(ms []identity.Mapping, ds []identity.Decision) map[string]string {
 		}
 	}
 	return out
+}
+
+// The person-level evidence of a doubtful link shows in its trace: the
+// group scopes co_occurrence compared and the source_exclusivity line.
+func TestGroupEvidenceInTrace(t *testing.T) {
+	is := is.New(t)
+	var sc scenario
+	for _, s := range scenarios() {
+		if s.name == "co_occurrence over a person's accounts: the name-only account goes to the namesake in its team" {
+			sc = s
+		}
+	}
+	is.True(sc.cfg != nil) // scenario found
+	cfg := matching.DefaultConfig()
+	sc.cfg(&cfg)
+	eng, err := matching.New(cfg)
+	is.NoErr(err)
+	res, err := eng.Resolve(context.Background(), identity.MatchState{Mappings: sc.mappings})
+	is.NoErr(err)
+	var tr matching.Trace
+	for _, d := range res.Decisions {
+		if d.IdentityID == "w3" {
+			is.NoErr(json.Unmarshal(d.Trace, &tr))
+		}
+	}
+	is.Equal(tr.Decision, "conflict")
+	rules := map[string]matching.RuleTrace{}
+	for _, r := range tr.Rules {
+		rules[r.Rule] = r
+	}
+	co, ok := rules[matching.RuleCoOccurrence]
+	is.True(ok)                  // co_occurrence over the groups' scopes is traced
+	is.Equal(co.Right, "PAY")    // the scopes of the suggested person's accounts
+	is.True(co.Contribution > 0) // shared team: a boost
+	ex, ok := rules[matching.RuleSourceExclusivity]
+	is.True(ok)                             // source_exclusivity is traced
+	is.Equal(ex.Left, "jira")               // the account's group
+	is.Equal(ex.Right, "gitlab,confluence") // the suggested group
+	is.Equal(ex.Contribution, 0.0)          // ranks, does not score
+	sum := tr.Prior
+	for _, r := range tr.Rules {
+		sum += r.Contribution
+	}
+	is.True(math.Abs(sum-tr.LogOdds) < 0.01) // contributions add up to the log-odds
 }

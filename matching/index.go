@@ -111,7 +111,10 @@ type profile struct {
 	sortKey                   string
 	service                   bool
 	scopes                    []string
-	person                    string // existing person ("" when pending or unlinked)
+	// groupScopes: scopes are those of the identity's whole automatic
+	// cluster (a copy made for a doubtful link; see groupView).
+	groupScopes bool
+	person      string // existing person ("" when pending or unlinked)
 	// atlassianID is the account id of a Jira or Confluence identity
 	// (one Atlassian account spans both).
 	atlassianID string

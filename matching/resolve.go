@@ -95,6 +95,8 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 	}
 	bestAnyScore := make([]float64, n)
 	var edges []edge
+	liftable := len(e.activity) > 0
+	conflictLogOdds := logit(cfg.ConflictThreshold)
 	for k, pr := range pairs {
 		a, b := int32(pr>>32), int32(uint32(pr))
 		s := scores[k]
@@ -110,7 +112,10 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 				bestAny[p], bestAnyScore[p] = q, s.score
 			}
 		}
-		if s.score >= cfg.ConflictThreshold {
+		// A pair just below the conflict threshold is kept when activity
+		// is known: the scopes of whole groups of accounts
+		// (co_occurrence in phase 2) may lift it.
+		if s.score >= cfg.ConflictThreshold || liftable && s.logOdds >= conflictLogOdds-maxCoOccurrence {
 			edges = append(edges, edge{a: a, b: b, score: s.score, l: s.logOdds})
 		}
 	}
@@ -144,11 +149,27 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 	// merge when no existing people clash, no rejection forbids it and
 	// no cross pair carries evidence against the link (log-odds at or
 	// below weakLinkLogOdds), so clearly different identities do not
-	// chain through a shared neighbour.
-	for _, ed := range edges {
-		if ed.score >= cfg.AutoThreshold {
+	// chain through a shared neighbour. Each edge is judged between the
+	// automatic clusters it joins (groupView: co_occurrence over every
+	// linked account's scopes, source_exclusivity for the order), so
+	// among namesakes an account goes to the group in its team and
+	// without an account in its tool.
+	autoSrc := append([]sourceMask(nil), u.srcs...)
+	groups := x.newGroupView(autoRoot, autoSrc)
+	grp := make([]groupLink, len(edges))
+	var doubtful []queuedEdge
+	for k, ed := range edges {
+		if autoRoot[ed.a] == autoRoot[ed.b] {
 			continue
 		}
+		grp[k] = groups.link(ed, c)
+		if ed.score < cfg.AutoThreshold && scoreOf(grp[k].l) >= cfg.ConflictThreshold {
+			doubtful = append(doubtful, queuedEdge{rank: grp[k].rank, k: int32(k)})
+		}
+	}
+	slices.SortFunc(doubtful, compareQueued)
+	for _, it := range doubtful {
+		ed := edges[it.k]
 		ra, rb := u.find(ed.a), u.find(ed.b)
 		if ra == rb || !u.canMerge(ra, rb, c) || !u.noWeakLinks(ra, rb, c) {
 			continue
@@ -204,15 +225,19 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 		}
 	}
 	// Best edge tying each non-core auto cluster to the rest of its
-	// final cluster.
+	// final cluster, by group rank among the edges strong enough to
+	// link (every member joined through one).
 	conflictEdge := make([]int32, n) // auto root → index+1 of its edge
 	for k, ed := range edges {
 		ra, rb := autoRoot[ed.a], autoRoot[ed.b]
-		if ra == rb || u.find(ed.a) != u.find(ed.b) {
+		if ra == rb || u.find(ed.a) != u.find(ed.b) || scoreOf(grp[k].l) < cfg.ConflictThreshold {
 			continue
 		}
 		for _, s := range [2]int32{ra, rb} {
-			if conflictEdge[s] == 0 && core[u.find(s)] != s {
+			if core[u.find(s)] == s {
+				continue
+			}
+			if cur := conflictEdge[s]; cur == 0 || grp[k].rank > grp[cur-1].rank {
 				conflictEdge[s] = int32(k + 1)
 			}
 		}
@@ -242,7 +267,7 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 	for _, ed := range edges {
 		for _, pq := range [2][2]int32{{ed.a, ed.b}, {ed.b, ed.a}} {
 			p, q := pq[0], pq[1]
-			if x.profs[p].pending && x.profs[q].person != "" {
+			if x.profs[p].pending && x.profs[q].person != "" && ed.score >= cfg.ConflictThreshold {
 				cands[p] = appendCandidate(cands[p], x.profs[q].person, ed.score)
 			}
 		}
@@ -252,6 +277,9 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 	type traceJob struct {
 		a, b int32 // compared pair; b < 0: no candidate
 		kind string
+		// group: compare the automatic clusters of a and b as wholes
+		// (a conflict; see groupView).
+		group bool
 	}
 	jobs := make([]traceJob, 0, len(pending))
 	for _, p := range pending {
@@ -271,8 +299,8 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 				from, to = to, from
 			}
 			d.Status = identity.StatusConflict
-			d.Score = ed.score
-			jobs = append(jobs, traceJob{from, to, decisionConflict})
+			d.Score = scoreOf(grp[conflictEdge[subRoot]-1].l)
+			jobs = append(jobs, traceJob{from, to, decisionConflict, true})
 			res.Stats.Conflict++
 		case bestAuto[p] >= 0:
 			ed := edges[bestAuto[p]]
@@ -281,13 +309,13 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 				other = ed.a
 			}
 			d.Score = ed.score
-			jobs = append(jobs, traceJob{p, other, decisionAuto})
+			jobs = append(jobs, traceJob{a: p, b: other, kind: decisionAuto})
 			res.Stats.Auto++
 		default:
 			if bestAny[p] >= 0 {
 				d.Score = bestAnyScore[p]
 			}
-			jobs = append(jobs, traceJob{p, bestAny[p], decisionOwn})
+			jobs = append(jobs, traceJob{a: p, b: bestAny[p], kind: decisionOwn})
 			res.Stats.Own++
 		}
 		for _, ps := range cands[p] {
@@ -303,6 +331,11 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 	parallel(len(jobs), func(lo, hi int) {
 		for k := lo; k < hi; k++ {
 			j, d := jobs[k], &res.Decisions[k]
+			if j.group {
+				pa, pb, extra := groups.traceInputs(j.a, j.b)
+				d.Trace = x.traceJSON(d.IdentityID, &pa, &pb, c, j.kind, d.PersonID, d.NewPersonKey, extra...)
+				continue
+			}
 			var other *profile
 			if j.b >= 0 {
 				other = &x.profs[j.b]
@@ -448,6 +481,7 @@ type clusters struct {
 	next     []int32
 	size     []int32
 	person   []string           // existing person of a root, "" for new
+	srcs     []sourceMask       // sources the members of a root hold
 	rejected map[int32][]string // root → persons a member must not join
 	cache    map[uint64]float64
 	buf      [2][]int32
@@ -457,11 +491,12 @@ func newClusters(x *Index, rejected []identity.RejectedPair) *clusters {
 	n := len(x.profs)
 	u := &clusters{
 		x: x, parent: make([]int32, n), next: make([]int32, n), size: make([]int32, n),
-		person: make([]string, n), rejected: map[int32][]string{}, cache: map[uint64]float64{},
+		person: make([]string, n), srcs: make([]sourceMask, n), rejected: map[int32][]string{}, cache: map[uint64]float64{},
 	}
 	for i := range u.parent {
 		u.parent[i], u.next[i], u.size[i] = int32(i), int32(i), 1
 		u.person[i] = x.profs[i].person
+		u.srcs[i] = sourceBit(x.profs[i].id.Source)
 	}
 	// existing people are pre-merged clusters.
 	first := map[string]int32{}
@@ -506,6 +541,7 @@ func (u *clusters) union(a, b int32) int32 {
 	u.parent[b] = a
 	u.next[a], u.next[b] = u.next[b], u.next[a]
 	u.size[a] += u.size[b]
+	u.srcs[a] |= u.srcs[b]
 	if u.person[a] == "" {
 		u.person[a] = u.person[b]
 	}

@@ -278,6 +278,9 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 		if shared > 0 {
 			w := WeightCoOccurrencePerScope * float64(min(shared, 2))
 			contrib, note := w, fmt.Sprintf("%d shared scope(s)", shared)
+			if a.groupScopes || b.groupScopes {
+				note += " (scopes of every account already linked on each side)"
+			}
 			switch {
 			case evidence <= 0 && nameContrib <= 0:
 				contrib, note = 0, note+"; nothing else agrees, so no boost"

@@ -46,8 +46,10 @@ const (
 )
 
 // traceJSON compares a (the side of subject) with b (nil: no candidate at
-// all) and renders the trace.
-func (x *Index) traceJSON(subject string, a, b *profile, c counts, kind, personID, newKey string) []byte {
+// all) and renders the trace; extra lists person-level evidence (rules
+// beyond the pair, such as source_exclusivity) added to the pair's
+// log-odds.
+func (x *Index) traceJSON(subject string, a, b *profile, c counts, kind, personID, newKey string, extra ...RuleTrace) []byte {
 	t := Trace{
 		Decision:          kind,
 		IdentityID:        subject,
@@ -73,6 +75,13 @@ func (x *Index) traceJSON(subject string, a, b *profile, c counts, kind, personI
 			for i := range t.Rules {
 				t.Rules[i].Left, t.Rules[i].Right = t.Rules[i].Right, t.Rules[i].Left
 			}
+		}
+		if !s.veto {
+			for _, r := range extra {
+				s.logOdds += r.Contribution
+				t.Rules = append(t.Rules, r)
+			}
+			s.score = scoreOf(s.logOdds)
 		}
 		t.Score = s.score
 		t.LogOdds = math.Round(s.logOdds*1000) / 1000
