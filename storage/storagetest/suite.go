@@ -52,6 +52,7 @@ func Run(t *testing.T, open Opener) {
 		{"LeaseConcurrentTakeOneWins", testLeaseConcurrent},
 		{"WritePageIdempotent", testWritePage},
 		{"WritePageRefusedWithoutLease", testWritePageNoLease},
+		{"WritePageReplacesByIssueKey", testReplacePlan},
 		{"ServiceConfirm", testConfirm},
 		{"ServiceBulkConfirm", testBulkConfirm},
 		{"ServiceRemapArchivesEmptyPerson", testRemap},

@@ -170,6 +170,7 @@ func (rs recordStore) WritePage(ctx context.Context, key connectors.StreamKey, o
 	if err != nil {
 		return connectors.PageStats{}, err
 	}
+	rs.s.noteWrites(ctx, len(p.Issues)+len(p.Transitions))
 	return st, nil
 }
 

@@ -53,6 +53,8 @@ type Store struct {
 	r   *bun.DB
 	now func() time.Time
 	log *slog.Logger
+	// stats keeps PostgreSQL planner statistics current during syncs.
+	stats plannerStats
 }
 
 // New builds a Store. Close closes both databases.
