@@ -41,15 +41,19 @@ type Config struct {
 	// ServicePatterns only.
 	ServiceSuffixes []string
 	// Activity optionally feeds the co_occurrence rule: identity ID → the
-	// scopes it acts in (Jira project keys, GitLab project paths,
+	// scopes it acts in (Jira project keys, GitLab project paths, teams,
 	// Confluence groups; any strings, compared exactly, so map them to
-	// shared names first). Shared scopes only boost a pair other rules
-	// already favour, never link on their own, and never lift a
-	// name-only pair to an automatic link. They help most with namesakes:
-	// a doubtful link is judged with the scopes of every account already
-	// linked on each side, and when both sides act but share no scope
-	// that counts against it (WeightCoOccurrenceNone). Nil disables the
-	// rule.
+	// shared names first, namespaced by kind: "team:core", "jira:OV").
+	// A shared scope weighs by how few act in it: log2(N/n) +
+	// log2(CoOccurrenceM) bits, n the identities acting in it and N those
+	// acting anywhere, clamped to [0, WeightCoOccurrenceMax]; of several
+	// shared scopes the most telling counts. Shared scopes only boost a
+	// pair other rules already favour, never link on their own, and never
+	// lift a name-only pair to an automatic link. They help most with
+	// namesakes: a doubtful link is judged with the scopes of every
+	// account already linked on each side, and when both sides act in
+	// scopes of one kind but share none that counts against it
+	// (WeightCoOccurrenceNone). Nil disables the rule.
 	Activity map[string][]string
 	// MaxCandidates caps Decision.CandidatePersonIDs. Default 5.
 	MaxCandidates int

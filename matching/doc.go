@@ -11,7 +11,8 @@
 // token keys), never from all pairs. Each pair is compared by named rules
 // (email_exact, username_similarity, display_name_similarity,
 // co_occurrence, service_account) whose evidence is added as weighted
-// log-odds, Fellegi–Sunter style, damped for very common values, and mapped
+// log-odds, Fellegi–Sunter style, damped for very common values (a shared
+// scope weighs by how few accounts act in it), and mapped
 // into a score in [0,1]. Pairs at or above Config.AutoThreshold are linked
 // automatically; pairs between ConflictThreshold and AutoThreshold are
 // suggested and queued for a human (identity.StatusConflict); identities

@@ -66,7 +66,7 @@ type scenario struct {
 
 func scenarios() []scenario {
 	J, G, C := identity.SourceJira, identity.SourceGitLab, identity.SourceConfluence
-	return []scenario{
+	return append([]scenario{
 		{
 			name: "one Atlassian account in Jira and Confluence",
 			mappings: pending(
@@ -317,7 +317,7 @@ func scenarios() []scenario {
 			),
 			want: []outcome{{id: "s2", status: identity.StatusConflict, with: "s1"}},
 		},
-	}
+	}, coOccurrenceScenarios()...)
 }
 
 func TestScenarios(t *testing.T) {

@@ -24,15 +24,20 @@ const RuleSourceExclusivity = "source_exclusivity"
 const WeightSourceOverlap = -1.75
 
 // WeightCoOccurrenceNone (bits) is added to a doubtful link between two
-// groups of accounts that both act somewhere (Config.Activity) but never
-// in a common scope: one person's accounts work for the same teams, so
-// this counts against the link (namesakes in different teams). It only
-// applies between groups, with every linked account's scopes, so an
-// account's second team is not mistaken for a different person.
+// groups of accounts that both act somewhere (Config.Activity), in scopes
+// of a common kind (both in teams, say), but never in a common scope: one
+// person's accounts work for the same teams, so this counts against the
+// link (namesakes in different teams). It is the Fellegi–Sunter
+// disagreement weight log2((1−m)/(1−u)) ≈ log2(1 − CoOccurrenceM), u
+// being small. It only applies between groups, with every linked
+// account's scopes, so an account's second team is not mistaken for a
+// different person; and only between scopes of one kind, as a Jira
+// project and a GitLab project ("jira:OV", "gitlab:42") can never be
+// shared.
 const WeightCoOccurrenceNone = -1.5
 
 // maxCoOccurrence is the most co_occurrence can add (bits).
-const maxCoOccurrence = 2 * WeightCoOccurrencePerScope
+const maxCoOccurrence = WeightCoOccurrenceMax
 
 // logit is the log-odds (bits) of score p.
 func logit(p float64) float64 { return math.Log2(p / (1 - p)) }
@@ -78,6 +83,7 @@ type groupView struct {
 	// scopes: root → sorted scopes of all members, for clusters of more
 	// than one identity; nil when no activity is configured.
 	scopes [][]string
+	scopeN [][]int32 // root → identities acting in each of scopes[root]
 }
 
 func (x *Index) newGroupView(root []int32, src []sourceMask) *groupView {
@@ -95,10 +101,16 @@ func (x *Index) newGroupView(root []int32, src []sourceMask) *groupView {
 			g.scopes[r] = append(g.scopes[r], x.profs[i].scopes...)
 		}
 	}
+	g.scopeN = make([][]int32, len(root))
 	for r, s := range g.scopes {
 		if len(s) > 0 {
 			sort.Strings(s)
-			g.scopes[r] = dedupSorted(s)
+			s = dedupSorted(s)
+			g.scopes[r] = s
+			g.scopeN[r] = make([]int32, len(s))
+			for k, sc := range s {
+				g.scopeN[r][k] = x.scopeCount[sc]
+			}
 		}
 	}
 	return g
@@ -141,15 +153,17 @@ func (g *groupView) overlap(a, b int32) float64 {
 func (g *groupView) widened(i int32) profile {
 	p := g.x.profs[i]
 	if g.scopes != nil {
-		if s := g.scopes[g.root[i]]; len(s) > 0 {
-			p.scopes, p.groupScopes = s, true
+		if r := g.root[i]; len(g.scopes[r]) > 0 {
+			p.scopes, p.scopeN, p.groupScopes = g.scopes[r], g.scopeN[r], true
 		}
 	}
 	return p
 }
 
+// noSharedScope: both act, in scopes of a common kind, but never in the
+// same one.
 func noSharedScope(a, b *profile) bool {
-	return len(a.scopes) > 0 && len(b.scopes) > 0 && sharedCount(a.scopes, b.scopes) == 0
+	return len(a.scopes) > 0 && len(b.scopes) > 0 && sharedCount(a.scopes, b.scopes) == 0 && commonNamespace(a.scopes, b.scopes)
 }
 
 // traceInputs returns what the trace of a doubtful link between a and b

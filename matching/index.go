@@ -111,6 +111,9 @@ type profile struct {
 	sortKey                   string
 	service                   bool
 	scopes                    []string
+	// scopeN[i]: how many identities of the index act in scopes[i]
+	// (see Index.fillCounts and groupView).
+	scopeN []int32
 	// groupScopes: scopes are those of the identity's whole automatic
 	// cluster (a copy made for a doubtful link; see groupView).
 	groupScopes bool
@@ -265,8 +268,12 @@ type Index struct {
 	emailShared map[string]bool
 	userCount   map[string]int32
 	nameCount   map[string]int32
-	persons     map[string][]int32
-	rejected    map[string]struct{} // identityID \x00 personID
+	// scopeCount: scope → identities acting in it; active: identities
+	// acting anywhere (Config.Activity), for co_occurrence's weights.
+	scopeCount map[string]int32
+	active     int32
+	persons    map[string][]int32
+	rejected   map[string]struct{} // identityID \x00 personID
 }
 
 // Len is the number of identities in the index.
@@ -352,6 +359,7 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 		emailShared: map[string]bool{},
 		userCount:   make(map[string]int32, n),
 		nameCount:   make(map[string]int32, n/2),
+		scopeCount:  map[string]int32{},
 		persons:     make(map[string][]int32, n/3),
 		rejected:    make(map[string]struct{}, len(state.Rejected)),
 	}
@@ -369,6 +377,7 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 		return nil, err
 	}
 	var keys []uint64
+	nScopes := 0
 	for i := range ms {
 		p := x.profs[i]
 		p.pending = ms[i].Pending()
@@ -399,12 +408,27 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 		if p.nkey != "" {
 			x.nameCount[p.nkey]++
 		}
+		if len(p.scopes) > 0 {
+			x.active++
+			nScopes += len(p.scopes)
+			for _, s := range p.scopes {
+				x.scopeCount[s]++
+			}
+		}
 		keys = p.blockKeys(keys[:0])
 		for k, key := range keys {
 			if containsBefore(keys, k) {
 				continue
 			}
 			x.blocks[key] = append(x.blocks[key], int32(i))
+		}
+	}
+	// one backing array for every profile's scope counts
+	scopeN := make([]int32, 0, nScopes)
+	for i := range x.profs {
+		if k := len(x.profs[i].scopes); k > 0 {
+			x.profs[i].scopeN = scopeN[len(scopeN) : len(scopeN)+k : len(scopeN)+k]
+			scopeN = scopeN[:len(scopeN)+k]
 		}
 	}
 	parallel(n, func(lo, hi int) {

@@ -63,9 +63,8 @@ const (
 	WeightNameDifferentFirst = -5.0
 	WeightNameDifferent      = -7.0
 
-	WeightCoOccurrencePerScope = 1.5 // per shared scope, at most 2 scopes
-	WeightServiceExact         = 10.0
-	WeightAtlassianAccount     = 20.0 // one account: certain
+	WeightServiceExact     = 10.0
+	WeightAtlassianAccount = 20.0 // one account: certain
 
 	// cannotLinkLogOdds: a pair this far below zero carries contradicting
 	// evidence; clusters holding such a pair are never merged.
@@ -139,6 +138,14 @@ func (x *Index) fillCounts(p *profile, extra int32) {
 		p.nameCnt = x.nameCount[p.nkey] + extra
 	}
 	p.initFreq = x.initialsFreq(p, extra)
+	if len(p.scopes) > 0 {
+		if len(p.scopeN) != len(p.scopes) {
+			p.scopeN = make([]int32, len(p.scopes))
+		}
+		for i, s := range p.scopes {
+			p.scopeN[i] = x.scopeCount[s] + extra
+		}
+	}
 }
 
 // initialsFreq is, for a name with initials ("J. Smith"), how many
@@ -274,14 +281,19 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 	// (positive email, username or name evidence), and never lifts a pair
 	// without email/username evidence to an automatic link.
 	if len(a.scopes) > 0 && len(b.scopes) > 0 {
-		shared := sharedCount(a.scopes, b.scopes)
-		if shared > 0 {
-			w := WeightCoOccurrencePerScope * float64(min(shared, 2))
-			contrib, note := w, fmt.Sprintf("%d shared scope(s)", shared)
-			if a.groupScopes || b.groupScopes {
-				note += " (scopes of every account already linked on each side)"
+		if shared, ia, n := rarestShared(a, b); shared > 0 {
+			active := x.activeCount(c)
+			w := scopeWeight(n, active)
+			contrib := w
+			var note string
+			if tr != nil {
+				note = coOccurrenceNote(a.scopes[ia], n, active, shared, w)
+				if a.groupScopes || b.groupScopes {
+					note += " (scopes of every account already linked on each side)"
+				}
 			}
 			switch {
+			case w <= 0:
 			case evidence <= 0 && nameContrib <= 0:
 				contrib, note = 0, note+"; nothing else agrees, so no boost"
 			case evidence <= 0:

@@ -1,0 +1,215 @@
+package matching_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/matryer/is"
+
+	"github.com/ovia-hq/ovia/identity"
+	"github.com/ovia-hq/ovia/matching"
+)
+
+// coOrg is a small org for the co_occurrence scenarios: 60 people with
+// distinct names, all acting in the big scopes (team:big, conf:users),
+// two of them also in team:core; and twelve GitLab accounts of twelve
+// different Anna Kowalskas, each in a team of her own ("team:t01"...)
+// except g05, who works in team:core. With 13 bearers the name is damped
+// (≈4.7 bits), so a name-only account matches no Anna on its name alone.
+type coOrg struct {
+	ids      []identity.Identity
+	activity map[string][]string
+}
+
+func newCoOrg() *coOrg {
+	o := &coOrg{activity: map[string][]string{}}
+	firsts := []string{"Ivo", "Marta", "Ruben", "Petra", "Jonas", "Greta", "Milan", "Ada", "Oskar", "Lina"}
+	lasts := []string{"Abel", "Brandt", "Castell", "Dorn", "Eckel", "Falk"}
+	k := 0
+	for _, f := range firsts {
+		for _, l := range lasts {
+			id := fmt.Sprintf("f%02d", k)
+			o.ids = append(o.ids, ident(id, identity.SourceGitLab, f+" "+l, strings.ToLower(f[:1]+l), ""))
+			o.activity[id] = []string{"team:big", "conf:users"}
+			if k < 2 {
+				o.activity[id] = append(o.activity[id], "team:core")
+			}
+			k++
+		}
+	}
+	handles := []string{"frostbyte", "pixelfox", "nightowl", "quasar", "tundra", "marigold", "cobalt", "zephyr", "lynx", "orchid", "basalt", "juniper"}
+	for i, h := range handles {
+		id := fmt.Sprintf("g%02d", i)
+		o.ids = append(o.ids, ident(id, identity.SourceGitLab, "Anna Kowalska", h, ""))
+		team := fmt.Sprintf("team:t%02d", i)
+		if i == 5 {
+			team = "team:core"
+		}
+		o.activity[id] = []string{team, "team:big", "conf:users"}
+	}
+	return o
+}
+
+// with adds identities acting in the given scopes and returns the
+// scenario's mappings and config.
+func (o *coOrg) with(scopes map[string][]string, ids ...identity.Identity) ([]identity.Mapping, func(*matching.Config)) {
+	all := append(append([]identity.Identity(nil), o.ids...), ids...)
+	act := map[string][]string{}
+	for k, v := range o.activity {
+		act[k] = v
+	}
+	for k, v := range scopes {
+		act[k] = v
+	}
+	return pending(all...), func(c *matching.Config) { c.Activity = act }
+}
+
+// withoutBig drops the big scopes of the Annas (then they share only
+// their teams).
+func (o *coOrg) withoutBig() *coOrg {
+	for i := 0; i < 12; i++ {
+		id := fmt.Sprintf("g%02d", i)
+		o.activity[id] = o.activity[id][:1]
+	}
+	return o
+}
+
+func coOccurrenceScenarios() []scenario {
+	J := identity.SourceJira
+	var out []scenario
+	{
+		// k0 shares team:core (4 of 73 active accounts, ≈3.6 bits) with
+		// g05 only: enough to lift the damped name to a suggestion. A
+		// flat 1.5 bits per scope would leave it below the conflict
+		// threshold, alone.
+		ms, cfg := newCoOrg().with(map[string][]string{"k0": {"team:core"}},
+			ident("k0", J, "Anna Kowalska", "", ""))
+		out = append(out, scenario{
+			name: "co_occurrence: a small shared team picks the namesake among twelve", cfg: cfg, mappings: ms,
+			want: []outcome{
+				{id: "k0", status: identity.StatusConflict, with: "g05", notWith: []string{"g00", "g04", "g06", "g11"}},
+				{id: "g00", notWith: []string{"g01", "g05"}},
+			},
+		})
+	}
+	{
+		// Everyone acts in team:big and conf:users: sharing them says
+		// nothing, so k0 and the Annas stay apart (two flat 1.5-bit
+		// scopes would have made every pair a suggestion).
+		ms, cfg := newCoOrg().with(map[string][]string{"k0": {"conf:users", "team:big"}},
+			ident("k0", J, "Anna Kowalska", "", ""))
+		out = append(out, scenario{
+			name: "co_occurrence: scopes most of the org acts in add nothing", cfg: cfg, mappings: ms,
+			want: []outcome{
+				{id: "k0", status: identity.StatusAuto, alone: true},
+				{id: "g00", alone: true},
+				{id: "g05", alone: true},
+			},
+		})
+	}
+	{
+		// "Lars Berg" and "Lars Bergman" only share a first name (names
+		// partly agree: no evidence); the tiny team they share must not
+		// link them.
+		ms, cfg := newCoOrg().with(map[string][]string{"l1": {"team:tiny"}, "l2": {"team:tiny"}},
+			ident("l1", J, "Lars Berg", "", ""),
+			ident("l2", identity.SourceGitLab, "Lars Bergman", "lbergman", "lars.bergman@acme.com"))
+		out = append(out, scenario{
+			name: "co_occurrence alone never links, however small the shared scope", cfg: cfg, mappings: ms,
+			want: []outcome{{id: "l1", status: identity.StatusAuto, alone: true}},
+		})
+	}
+	{
+		// An unambiguous name plus a tiny shared team is still only a
+		// suggestion: co_occurrence never lifts name-only evidence to an
+		// automatic link.
+		ms, cfg := newCoOrg().withoutBig().with(map[string][]string{"z1": {"team:tiny"}, "z2": {"team:tiny"}},
+			ident("z1", J, "Zofia Nowicka", "", ""),
+			ident("z2", identity.SourceGitLab, "Zofia Nowicka", "znowicka", "zofia.nowicka@acme.com"))
+		out = append(out, scenario{
+			name: "co_occurrence: name-only evidence plus a tiny shared team is a conflict, not auto", cfg: cfg, mappings: ms,
+			want: []outcome{{id: "z1", status: identity.StatusConflict, with: "z2"}},
+		})
+	}
+	return out
+}
+
+func coRule(t *testing.T, raw []byte) (matching.Trace, matching.RuleTrace, bool) {
+	t.Helper()
+	var tr matching.Trace
+	if err := json.Unmarshal(raw, &tr); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range tr.Rules {
+		if r.Rule == matching.RuleCoOccurrence {
+			return tr, r, true
+		}
+	}
+	return tr, matching.RuleTrace{}, false
+}
+
+// The co_occurrence line names the shared scope, its size and the weight,
+// in Resolve and in Index.Match alike.
+func TestCoOccurrenceTrace(t *testing.T) {
+	is := is.New(t)
+	ms, cfgFn := newCoOrg().with(map[string][]string{"k0": {"team:core"}}, ident("k0", identity.SourceJira, "Anna Kowalska", "", ""))
+	cfg := matching.DefaultConfig()
+	cfgFn(&cfg)
+	eng, err := matching.New(cfg)
+	is.NoErr(err)
+	res, err := eng.Resolve(context.Background(), identity.MatchState{Mappings: ms})
+	is.NoErr(err)
+	var k0 identity.Decision
+	for _, d := range res.Decisions {
+		if d.IdentityID == "k0" {
+			k0 = d
+		}
+	}
+	tr, co, ok := coRule(t, k0.Trace)
+	is.True(ok) // co_occurrence traced
+	t.Logf("k0: %s score %.4f; co_occurrence %+v", tr.Decision, k0.Score, co)
+	is.True(strings.Contains(co.Note, "both act in team:core (4 of 73 active accounts): strong evidence") || strings.Contains(co.Note, "both act in team:core (4 of 73 active accounts): some evidence"))
+	is.True(co.Contribution > 3 && co.Contribution < 4) // log2(73/4) + log2(0.65) ≈ 3.57
+
+	// Index.Match weighs with the index's counts: the same suggestion.
+	var linkedMs []identity.Mapping
+	for _, m := range ms {
+		if m.Identity.ID != "k0" {
+			linkedMs = append(linkedMs, linked(m.Identity, "P-"+m.Identity.ID, identity.StatusAuto))
+		}
+	}
+	idx, err := eng.NewIndex(context.Background(), identity.MatchState{Mappings: linkedMs})
+	is.NoErr(err)
+	d, err := idx.Match(ident("k0", identity.SourceJira, "Anna Kowalska", "", ""))
+	is.NoErr(err)
+	is.Equal(d.Status, identity.StatusConflict)
+	is.Equal(d.PersonID, "P-g05")
+	_, co2, ok := coRule(t, d.Trace)
+	is.True(ok)
+	is.True(strings.Contains(co2.Note, "team:core (4 of 73 active accounts)")) // the probe counts in its scope
+	is.True(co2.Contribution > 3)
+
+	// A weak name ("Lars Berg" vs "Lars Bergman") gets no boost from a tiny team.
+	ms, cfgFn = newCoOrg().with(map[string][]string{"l1": {"team:tiny"}, "l2": {"team:tiny"}},
+		ident("l1", identity.SourceJira, "Lars Berg", "", ""),
+		ident("l2", identity.SourceGitLab, "Lars Bergman", "lbergman", "lars.bergman@acme.com"))
+	cfg = matching.DefaultConfig()
+	cfgFn(&cfg)
+	eng, err = matching.New(cfg)
+	is.NoErr(err)
+	res, err = eng.Resolve(context.Background(), identity.MatchState{Mappings: ms})
+	is.NoErr(err)
+	for _, d := range res.Decisions {
+		if d.IdentityID != "l1" {
+			continue
+		}
+		_, co, ok := coRule(t, d.Trace)
+		is.True(ok)                                                            // compared with l2
+		is.True(co.Weight > 4)                                                 // the scope is telling...
+		is.Equal(co.Contribution, 0.0)                                         // ...but nothing else agrees
+		is.True(strings.Contains(co.Note, "nothing else agrees, so no boost")) // and the note says so
+	}
+}
