@@ -150,3 +150,31 @@ func commonNamespace(a, b []string) bool {
 	}
 	return false
 }
+
+// scopeKeyMinWeight: only scopes weighing at least this many bits get
+// blocking keys; sharing a larger one cannot lift a pair much, so pairing
+// on it is not worth its cost.
+const scopeKeyMinWeight = 2.0
+
+// scopeKeys appends blocking keys pairing accounts that act in one
+// telling scope and share a name token ("team-042" + "sanjay"): within a
+// team the bearers of a common name are few, so a name-only account meets
+// its person's accounts even when the org-wide name block is too large to
+// pair all-to-all, or its name is misspelt.
+func (x *Index) scopeKeys(p *profile, dst []uint64, c counts) []uint64 {
+	if p.service || len(p.scopes) == 0 || len(p.toks) == 0 {
+		return dst
+	}
+	active := x.activeCount(c)
+	for i, s := range p.scopes {
+		if scopeWeight(scopeCount(p, i), active) < scopeKeyMinWeight {
+			continue
+		}
+		for _, t := range p.toks {
+			if len(t.s) >= 2 {
+				dst = append(dst, blockKey('s', s, t.s))
+			}
+		}
+	}
+	return dst
+}

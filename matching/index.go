@@ -436,6 +436,16 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 			x.fillCounts(&x.profs[i], 0)
 		}
 	})
+	if x.active > 0 {
+		for i := range x.profs {
+			keys = x.scopeKeys(&x.profs[i], keys[:0], counts{x: x})
+			for k, key := range keys {
+				if !containsBefore(keys, k) {
+					x.blocks[key] = append(x.blocks[key], int32(i))
+				}
+			}
+		}
+	}
 	for key, mem := range x.blocks {
 		if len(mem) > maxBlock {
 			sort.Slice(mem, func(i, j int) bool { return x.profs[mem[i]].sortKey < x.profs[mem[j]].sortKey })
@@ -471,6 +481,7 @@ func (x *Index) Match(id identity.Identity) (identity.Decision, error) {
 	x.fillCounts(&p, extra)
 	var keyBuf [32]uint64
 	keys := p.blockKeys(keyBuf[:0])
+	keys = x.scopeKeys(&p, keys, c)
 	seen := make(map[int32]struct{}, 32)
 	type best struct {
 		q     int32
