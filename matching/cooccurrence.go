@@ -33,8 +33,12 @@ const (
 	// CoOccurrenceM is m: the share of one person's account pairs, both
 	// acting, that act in a common scope.
 	CoOccurrenceM = 0.65
-	// WeightCoOccurrenceMax caps one pair's co_occurrence boost (bits).
-	WeightCoOccurrenceMax = 6.0
+	// WeightCoOccurrenceMax caps one pair's co_occurrence boost (bits):
+	// about the weight of a team of 8 in an org of 3,000 people. It is
+	// above -Prior, so the rule's gate (see Index.compare: no boost
+	// without agreeing names, emails or usernames) is what keeps a shared
+	// scope from deciding alone.
+	WeightCoOccurrenceMax = 8.0
 	// coOccurrenceMinActive: with fewer active identities than this (a
 	// first sync of one project, a test) the counts say little about the
 	// org; a scope is weighed as if this many acted.

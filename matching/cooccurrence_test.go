@@ -67,6 +67,23 @@ func (o *coOrg) with(scopes map[string][]string, ids ...identity.Identity) ([]id
 	return pending(all...), func(c *matching.Config) { c.Activity = act }
 }
 
+// grow adds 300 more people acting in team:big only, so that a scope two
+// accounts share weighs log2(374/2) + log2(0.65) ≈ 6.9 bits: more than
+// -Prior plus the conflict threshold's log-odds.
+func (o *coOrg) grow() *coOrg {
+	firsts := []string{"Aurel", "Bianka", "Cyril", "Dagny", "Emil", "Flora", "Gustav", "Hedda", "Ilja", "Jorun", "Kasimir", "Leona", "Magnus",
+		"Nadja", "Ottilie", "Pavol", "Quirin", "Rosalie", "Sigurd", "Thekla", "Ulrich", "Vesna", "Wendelin", "Xenia", "Yannick"}
+	lasts := []string{"Gruber", "Hofer", "Jaeger", "Kraus", "Lindner", "Moser", "Nagel", "Pichler", "Riedl", "Stangl", "Wimmer", "Zauner"}
+	for i, f := range firsts {
+		for j, l := range lasts {
+			id := fmt.Sprintf("m%02d%02d", i, j)
+			o.ids = append(o.ids, ident(id, identity.SourceGitLab, f+" "+l, "", ""))
+			o.activity[id] = []string{"team:big"}
+		}
+	}
+	return o
+}
+
 // withoutBig drops the big scopes of the Annas (then they share only
 // their teams).
 func (o *coOrg) withoutBig() *coOrg {
@@ -114,11 +131,11 @@ func coOccurrenceScenarios() []scenario {
 		// "Lars Berg" and "Lars Bergman" only share a first name (names
 		// partly agree: no evidence); the tiny team they share must not
 		// link them.
-		ms, cfg := newCoOrg().with(map[string][]string{"l1": {"team:tiny"}, "l2": {"team:tiny"}},
+		ms, cfg := newCoOrg().grow().with(map[string][]string{"l1": {"team:tiny"}, "l2": {"team:tiny"}},
 			ident("l1", J, "Lars Berg", "", ""),
 			ident("l2", identity.SourceGitLab, "Lars Bergman", "lbergman", "lars.bergman@acme.com"))
 		out = append(out, scenario{
-			name: "co_occurrence alone never links, however small the shared scope", cfg: cfg, mappings: ms,
+			name: "co_occurrence alone never links, however small the shared scope (the gate, not the cap)", cfg: cfg, mappings: ms,
 			want: []outcome{{id: "l1", status: identity.StatusAuto, alone: true}},
 		})
 	}
@@ -193,7 +210,7 @@ func TestCoOccurrenceTrace(t *testing.T) {
 	is.True(co2.Contribution > 3)
 
 	// A weak name ("Lars Berg" vs "Lars Bergman") gets no boost from a tiny team.
-	ms, cfgFn = newCoOrg().with(map[string][]string{"l1": {"team:tiny"}, "l2": {"team:tiny"}},
+	ms, cfgFn = newCoOrg().grow().with(map[string][]string{"l1": {"team:tiny"}, "l2": {"team:tiny"}},
 		ident("l1", identity.SourceJira, "Lars Berg", "", ""),
 		ident("l2", identity.SourceGitLab, "Lars Bergman", "lbergman", "lars.bergman@acme.com"))
 	cfg = matching.DefaultConfig()
@@ -208,7 +225,7 @@ func TestCoOccurrenceTrace(t *testing.T) {
 		}
 		_, co, ok := coRule(t, d.Trace)
 		is.True(ok)                                                            // compared with l2
-		is.True(co.Weight > 4)                                                 // the scope is telling...
+		is.True(co.Weight > 6.6)                                               // the scope is telling enough to reach conflict alone...
 		is.Equal(co.Contribution, 0.0)                                         // ...but nothing else agrees
 		is.True(strings.Contains(co.Note, "nothing else agrees, so no boost")) // and the note says so
 	}

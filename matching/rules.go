@@ -202,8 +202,10 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 		return pairScore{logOdds: math.Inf(-1), veto: true}
 	}
 	l := Prior
-	var evidence float64    // email + username contributions (for co_occurrence)
-	var nameContrib float64 // display name contribution (for co_occurrence)
+	var evidence float64 // email + username contributions (for co_occurrence)
+	// nameAgrees: the display names agree (a positive rule weight, even
+	// when damped to nothing for a common name), for co_occurrence.
+	var nameAgrees bool
 	autoCap := math.Log2(x.eng.cfg.AutoThreshold/(1-x.eng.cfg.AutoThreshold)) - 0.01
 
 	// email_exact
@@ -267,7 +269,7 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 			contrib = math.Max(w-d, 0)
 		}
 		l += contrib
-		nameContrib = contrib
+		nameAgrees = w > 0
 		if tr != nil {
 			note := nameNotes[lvl]
 			if d > 0 {
@@ -278,8 +280,10 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 	}
 
 	// co_occurrence only boosts a pair that other rules already favour
-	// (positive email, username or name evidence), and never lifts a pair
-	// without email/username evidence to an automatic link.
+	// (positive email or username evidence, or agreeing names: a common
+	// name, damped to nothing org-wide, is rare within a small team), and
+	// never lifts a pair without email/username evidence to an automatic
+	// link.
 	if len(a.scopes) > 0 && len(b.scopes) > 0 {
 		if shared, ia, n := rarestShared(a, b); shared > 0 {
 			active := x.activeCount(c)
@@ -294,7 +298,7 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 			}
 			switch {
 			case w <= 0:
-			case evidence <= 0 && nameContrib <= 0:
+			case evidence <= 0 && !nameAgrees:
 				contrib, note = 0, note+"; nothing else agrees, so no boost"
 			case evidence <= 0:
 				if capped := math.Min(contrib, autoCap-l); capped < contrib {
