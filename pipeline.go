@@ -14,12 +14,21 @@ import (
 type ResolveReport struct {
 	Matching matching.Stats      `json:"matching"`
 	Applied  identity.ApplyStats `json:"applied"`
-	Elapsed  time.Duration       `json:"elapsed"`
+	// Active is how many identities acted in synced records (the
+	// co_occurrence rule's evidence).
+	Active  int           `json:"active_identities"`
+	Elapsed time.Duration `json:"elapsed"`
 }
 
 // Resolve runs matching over an org's new and changed identities and
 // applies the decisions: sure links are made, doubtful ones queued as
 // conflicts, the rest get a person of their own. Human decisions stay.
+//
+// Unless the matching configuration brings its own Activity, the
+// co_occurrence rule is fed from the synced records (storage's
+// IdentityActivity: Jira projects and teams, GitLab projects, teams and
+// the Jira issues merge requests name). A non-nil empty Activity turns it
+// off.
 func (c *Client) Resolve(ctx context.Context, orgID string) (ResolveReport, error) {
 	if orgID == "" {
 		orgID = identity.DefaultOrg
@@ -29,7 +38,13 @@ func (c *Client) Resolve(ctx context.Context, orgID string) (ResolveReport, erro
 	if err != nil {
 		return ResolveReport{}, fmt.Errorf("resolve: %w", err)
 	}
-	eng, err := matching.New(c.cfg.Matching)
+	cfg := c.cfg.Matching
+	if cfg.Activity == nil {
+		if cfg.Activity, err = c.db.IdentityActivity(ctx, orgID); err != nil {
+			return ResolveReport{}, fmt.Errorf("resolve: %w", err)
+		}
+	}
+	eng, err := matching.New(cfg)
 	if err != nil {
 		return ResolveReport{}, fmt.Errorf("resolve: %w", err)
 	}
@@ -41,7 +56,7 @@ func (c *Client) Resolve(ctx context.Context, orgID string) (ResolveReport, erro
 	if err != nil {
 		return ResolveReport{}, fmt.Errorf("resolve: %w", err)
 	}
-	rep := ResolveReport{Matching: res.Stats, Applied: applied, Elapsed: c.cfg.Now().Sub(start)}
+	rep := ResolveReport{Matching: res.Stats, Applied: applied, Active: len(cfg.Activity), Elapsed: c.cfg.Now().Sub(start)}
 	c.cfg.Logger.Info("matching done", "org", orgID, "pending", res.Stats.Pending, "auto", res.Stats.Auto,
 		"conflict", res.Stats.Conflict, "own", res.Stats.Own, "elapsed", rep.Elapsed)
 	return rep, nil

@@ -498,6 +498,7 @@ func (g *gen) gitlab() {
 		iids[m.ProjectID]++
 		m.IID = iids[m.ProjectID]
 		m.SourceBranch = fmt.Sprintf("%s-%d", m.SourceBranch, m.IID)
+		g.nameJiraIssue(m)
 	}
 	// Pipelines, then deployments (which point at pipelines and MRs).
 	for pi := range o.projects {
@@ -530,6 +531,24 @@ func (g *gen) gitlab() {
 				p.LastActivityAt = m.UpdatedAt
 			}
 		}
+	}
+}
+
+// nameJiraIssue makes half of a team's merge requests name an issue of
+// the team's Jira project, in the title ("OV-12: Fix login") or the branch
+// ("OV-12-fix/login-3"), as teams that tie GitLab to Jira do. It draws no
+// random numbers, so the rest of the org is the same with or without it.
+func (g *gen) nameJiraIssue(m *MergeRequest) {
+	team := (m.ProjectID - 4101) % g.teams
+	if m.AuthorID == g.renovate || team >= len(g.o.spec.JiraProjects) {
+		return
+	}
+	ref := fmt.Sprintf("%s-%d", g.o.spec.JiraProjects[team], 1+(m.IID*7)%97)
+	switch m.IID % 4 {
+	case 1:
+		m.Title = ref + ": " + m.Title
+	case 2:
+		m.SourceBranch = ref + "-" + m.SourceBranch
 	}
 }
 

@@ -53,6 +53,7 @@ func Run(t *testing.T, open Opener) {
 		{"WritePageIdempotent", testWritePage},
 		{"WritePageRefusedWithoutLease", testWritePageNoLease},
 		{"WritePageReplacesByIssueKey", testReplacePlan},
+		{"IdentityActivity", testIdentityActivity},
 		{"ServiceConfirm", testConfirm},
 		{"ServiceBulkConfirm", testBulkConfirm},
 		{"ServiceRemapArchivesEmptyPerson", testRemap},
