@@ -15,38 +15,6 @@ import (
 	"github.com/ovia-hq/ovia/matching"
 )
 
-// pairF1 scores clusters (identity key → cluster) against truth (identity
-// key → person) pairwise.
-func pairF1(clusters, truth map[string]string) (precision, recall, f1 float64) {
-	count := func(m map[string]string) int {
-		size := map[string]int{}
-		for _, v := range m {
-			size[v]++
-		}
-		n := 0
-		for _, k := range size {
-			n += k * (k - 1) / 2
-		}
-		return n
-	}
-	both := map[string]string{}
-	for id, c := range clusters {
-		both[id] = c + "\x00" + truth[id]
-	}
-	correct, predicted, real := count(both), count(clusters), count(truth)
-	precision, recall = 1, 1
-	if predicted > 0 {
-		precision = float64(correct) / float64(predicted)
-	}
-	if real > 0 {
-		recall = float64(correct) / float64(real)
-	}
-	if precision+recall > 0 {
-		f1 = 2 * precision * recall / (precision + recall)
-	}
-	return precision, recall, f1
-}
-
 // resolveFake syncs a fake org into a fresh database with the real
 // connectors, resolves identities with cfg, and returns the clusters
 // (conflicts joined to their suggestion) keyed by source/external id.
@@ -124,9 +92,8 @@ func TestResolveUsesSyncedActivity(t *testing.T) {
 
 	is.True(rep.Active > 0)    // the synced records fed co_occurrence
 	is.Equal(repOff.Active, 0) // an empty Activity turns it off
-	pw, rw, fw := pairF1(with, truth)
-	po, ro, fo := pairF1(without, truth)
-	t.Logf("with synced activity (%d active identities): precision %.4f recall %.4f F1 %.4f", rep.Active, pw, rw, fw)
-	t.Logf("without activity:                             precision %.4f recall %.4f F1 %.4f", po, ro, fo)
-	is.True(fw >= fo) // activity never makes the people worse
+	w, o := matching.ScorePairs(with, truth), matching.ScorePairs(without, truth)
+	t.Logf("with synced activity (%d active identities): precision %.4f recall %.4f F1 %.4f", rep.Active, w.Precision(), w.Recall(), w.F1())
+	t.Logf("without activity:                             precision %.4f recall %.4f F1 %.4f", o.Precision(), o.Recall(), o.F1())
+	is.True(w.F1() >= o.F1()) // activity never makes the people worse
 }

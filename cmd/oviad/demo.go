@@ -20,6 +20,7 @@ import (
 	"github.com/ovia-hq/ovia/connectors/fake"
 	"github.com/ovia-hq/ovia/identity"
 	"github.com/ovia-hq/ovia/kpi"
+	"github.com/ovia-hq/ovia/matching"
 )
 
 // demoEnv is the environment that points the real connectors at the fake
@@ -128,7 +129,11 @@ func cmdDemo(ctx context.Context, g globals, logger *slog.Logger, args []string,
 	}
 	printSnapshot(e.stdout, latest)
 	fmt.Fprintln(e.stdout)
-	if err := printQueueSummary(ctx, e.stdout, c, g.org); err != nil {
+	truth := map[string]string{}
+	for _, a := range org.Accounts("") {
+		truth[string(a.Source)+"/"+a.ExternalID] = a.PersonID
+	}
+	if err := printQueueSummary(ctx, e.stdout, c, g.org, truth); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "\nDone in %s. The data is in %s: try\n  go run ./cmd/oviad --db %s kpi --period 90d\n  go run ./cmd/oviad --db %s identities export\n",
@@ -138,9 +143,11 @@ func cmdDemo(ctx context.Context, g globals, logger *slog.Logger, args []string,
 
 var errNotExist = fs.ErrNotExist // the flag set is named fs inside cmdDemo
 
-// printQueueSummary shows the identity queue: counts by status and the
-// strongest open conflicts with the reason matching gave.
-func printQueueSummary(ctx context.Context, w io.Writer, c *ovia.Client, org string) error {
+// printQueueSummary shows the identity queue: counts by status, how the
+// people found compare with the truth (source/external id → person; the
+// fake org knows it), and the strongest open conflicts with the reason
+// matching gave.
+func printQueueSummary(ctx context.Context, w io.Writer, c *ovia.Client, org string, truth map[string]string) error {
 	fmt.Fprintln(w, "Identity queue:")
 	total := 0
 	for _, st := range []identity.Status{identity.StatusAuto, identity.StatusConflict, identity.StatusConfirmed, identity.StatusRejected} {
@@ -151,17 +158,23 @@ func printQueueSummary(ctx context.Context, w io.Writer, c *ovia.Client, org str
 		fmt.Fprintf(w, "  %-10s %5d\n", st, p.Total)
 		total += p.Total
 	}
-	people := map[string]bool{}
+	people, clusters, truePeople := map[string]bool{}, map[string]string{}, map[string]bool{}
 	all, err := c.DB().Identity().LoadMatchState(ctx, org)
 	if err != nil {
 		return err
 	}
 	for _, m := range all.Mappings {
 		if m.Link != nil {
+			key := string(m.Identity.Source) + "/" + m.Identity.ExternalID
 			people[m.Link.PersonID] = true
+			clusters[key] = m.Link.PersonID
+			truePeople[truth[key]] = true
 		}
 	}
-	fmt.Fprintf(w, "  %d identities resolved to %d people\n", total, len(people))
+	fmt.Fprintf(w, "  %d identities resolved to %d people (the fake org knows they are %d)\n", total, len(people), len(truePeople))
+	s := matching.ScorePairs(clusters, truth)
+	fmt.Fprintf(w, "  Against that truth, pair by pair, conflicts counted as suggested: precision %.3f, recall %.3f, F1 %.3f\n",
+		s.Precision(), s.Recall(), s.F1())
 	conf, err := c.Identity().List(ctx, identity.MappingFilter{OrgID: org, Statuses: []identity.Status{identity.StatusConflict}, Sort: identity.SortScore, Desc: true, PerPage: 5})
 	if err != nil {
 		return err

@@ -116,7 +116,7 @@ func TestDemoPrintsEveryFigure(t *testing.T) {
 	is.Equal(r.code, exitOK)
 	for _, want := range []string{"Delivery health", "Release risk", "Throughput", "Review latency", "MR cycle time", "Issue cycle time",
 		"Blockers", "Sprint spillover", "Stale MRs", "Failed pipelines", "Deployment frequency", "Lead time for changes",
-		"Change failure rate", "Time to restore", "Identity queue:"} {
+		"Change failure rate", "Time to restore", "Identity queue:", "Against that truth, pair by pair"} {
 		is.True(strings.Contains(r.stdout, want))
 	}
 	// Every metric the demo data supports has a figure: no em dash in the table.
