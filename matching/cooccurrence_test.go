@@ -96,7 +96,7 @@ func (o *coOrg) withoutBig() *coOrg {
 
 func coOccurrenceScenarios() []scenario {
 	J := identity.SourceJira
-	var out []scenario
+	out := []scenario{namesakeAssignmentScenario()}
 	{
 		// k0 shares team:core (4 of 73 active accounts, ≈3.6 bits) with
 		// g05 only: enough to lift the damped name to a suggestion. A
@@ -152,6 +152,35 @@ func coOccurrenceScenarios() []scenario {
 		})
 	}
 	return out
+}
+
+// namesakeAssignmentScenario: four Olga Petrovas, three of whom hold a
+// GitLab and a Jira account (tied by email), the fourth a GitLab and a
+// Confluence account; a lone name-only Jira account "Olga Petrova" (nine
+// bearers: the name is damped 3.4 bits, below the conflict threshold
+// against each) is suggested to the one without a Jira account.
+func namesakeAssignmentScenario() scenario {
+	J, G, C := identity.SourceJira, identity.SourceGitLab, identity.SourceConfluence
+	var ids []identity.Identity
+	for i, h := range []string{"frostbyte", "pixelfox", "nightowl"} {
+		email := h + "@acme.com"
+		ids = append(ids,
+			ident(fmt.Sprintf("op%dg", i), G, "Olga Petrova", h, email),
+			ident(fmt.Sprintf("op%dj", i), J, "Olga Petrova", "", email))
+	}
+	ids = append(ids,
+		ident("op3g", G, "Olga Petrova", "quasar", "quasar@acme.com"),
+		ident("op3c", C, "Olga Petrova", "", "quasar@acme.com"),
+		ident("op9", J, "Olga Petrova", "", ""))
+	return scenario{
+		name:     "namesakes: a lone Jira account goes to the only namesake without one, though its name is damped",
+		mappings: pending(ids...),
+		want: []outcome{
+			{id: "op9", status: identity.StatusConflict, with: "op3g", notWith: []string{"op0g", "op1g", "op2g"}},
+			{id: "op3c", status: identity.StatusAuto, with: "op3g"},
+			{id: "op0j", status: identity.StatusAuto, with: "op0g", notWith: []string{"op1g", "op3g"}},
+		},
+	}
 }
 
 func coRule(t *testing.T, raw []byte) (matching.Trace, matching.RuleTrace, bool) {
@@ -228,5 +257,37 @@ func TestCoOccurrenceTrace(t *testing.T) {
 		is.True(co.Weight > 6.6)                                               // the scope is telling enough to reach conflict alone...
 		is.Equal(co.Contribution, 0.0)                                         // ...but nothing else agrees
 		is.True(strings.Contains(co.Note, "nothing else agrees, so no boost")) // and the note says so
+	}
+}
+
+// A namesake assignment shows its bonus on the source_exclusivity line,
+// and the contributions still add up to the log-odds.
+func TestNamesakeAssignmentTrace(t *testing.T) {
+	is := is.New(t)
+	sc := namesakeAssignmentScenario()
+	eng, err := matching.New(matching.DefaultConfig())
+	is.NoErr(err)
+	res, err := eng.Resolve(context.Background(), identity.MatchState{Mappings: sc.mappings})
+	is.NoErr(err)
+	for _, d := range res.Decisions {
+		if d.IdentityID != "op9" {
+			continue
+		}
+		var tr matching.Trace
+		is.NoErr(json.Unmarshal(d.Trace, &tr))
+		t.Logf("op9: %s", d.Trace)
+		sum := tr.Prior
+		var ex matching.RuleTrace
+		for _, r := range tr.Rules {
+			sum += r.Contribution
+			if r.Rule == matching.RuleSourceExclusivity {
+				ex = r
+			}
+		}
+		is.True(ex.Contribution > 3)                            // the name's damping given back
+		is.True(strings.Contains(ex.Note, "undamped"))          // and said so
+		is.True(sum-tr.LogOdds < 0.01 && tr.LogOdds-sum < 0.01) // contributions add up
+		is.True(d.Score >= 0.6 && d.Score < 0.9)                // a conflict
+		is.True(tr.Score == d.Score)                            // the trace's score is the decision's
 	}
 }

@@ -133,7 +133,7 @@ func (g *groupView) link(ed edge, c counts) groupLink {
 	if g.scopes != nil {
 		pa, pb := g.widened(ed.a), g.widened(ed.b)
 		if pa.groupScopes || pb.groupScopes {
-			l = g.x.compare(&pa, &pb, c, nil).logOdds
+			l = g.x.compare(&pa, &pb, c, nil).logOdds + ed.bonus
 		}
 		if noSharedScope(&pa, &pb) {
 			l += WeightCoOccurrenceNone

@@ -35,6 +35,8 @@ type edge struct {
 	a, b  int32
 	score float64
 	l     float64
+	// bonus: bits a namesake assignment added to l (see assignEdges).
+	bonus float64
 }
 
 // Resolve decides every pending identity of state (see identity.Mapping
@@ -176,6 +178,27 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 		}
 		u.union(ra, rb)
 	}
+	// Phase 3: namesake assignment over the final clusters (see
+	// assignEdges): an account still alone whose namesakes all but one
+	// already hold an account in its tool is suggested to that one.
+	finalRoot := make([]int32, n)
+	for i := range finalRoot {
+		finalRoot[i] = u.find(int32(i))
+	}
+	var touched []int
+	edges, touched = x.assignEdges(pairs, scores, finalRoot, u.srcs, edges)
+	for len(grp) < len(edges) {
+		grp = append(grp, groupLink{})
+	}
+	for _, k := range touched {
+		ed := edges[k]
+		grp[k] = groups.link(ed, c)
+		ra, rb := u.find(ed.a), u.find(ed.b)
+		if ra == rb || scoreOf(grp[k].l) < cfg.ConflictThreshold || !u.canMerge(ra, rb, c) || !u.noWeakLinks(ra, rb, c) {
+			continue
+		}
+		u.union(ra, rb)
+	}
 	// The core of each final cluster: the auto cluster holding the
 	// existing person, else the largest (then lowest) auto cluster. Core
 	// members are linked automatically; the others are suggestions.
@@ -280,6 +303,7 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 		// group: compare the automatic clusters of a and b as wholes
 		// (a conflict; see groupView).
 		group bool
+		bonus float64 // namesake assignment (see assignEdges)
 	}
 	jobs := make([]traceJob, 0, len(pending))
 	for _, p := range pending {
@@ -300,7 +324,7 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 			}
 			d.Status = identity.StatusConflict
 			d.Score = scoreOf(grp[conflictEdge[subRoot]-1].l)
-			jobs = append(jobs, traceJob{from, to, decisionConflict, true})
+			jobs = append(jobs, traceJob{from, to, decisionConflict, true, ed.bonus})
 			res.Stats.Conflict++
 		case bestAuto[p] >= 0:
 			ed := edges[bestAuto[p]]
@@ -333,6 +357,14 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 			j, d := jobs[k], &res.Decisions[k]
 			if j.group {
 				pa, pb, extra := groups.traceInputs(j.a, j.b)
+				if j.bonus != 0 {
+					for i := range extra {
+						if extra[i].Rule == RuleSourceExclusivity {
+							extra[i].Weight, extra[i].Contribution = round3(j.bonus), round3(j.bonus)
+							extra[i].Note = assignNote(j.bonus, string(pa.id.Source))
+						}
+					}
+				}
 				d.Trace = x.traceJSON(d.IdentityID, &pa, &pb, c, j.kind, d.PersonID, d.NewPersonKey, extra...)
 				continue
 			}

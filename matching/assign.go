@@ -1,0 +1,183 @@
+package matching
+
+import "fmt"
+
+// Namesake assignment. An account whose name several people bear (a
+// name-only Jira account, say) is damped below the conflict threshold
+// against each of them. But when the links already made placed every
+// other bearer of its name, and all of their groups but one already hold
+// an account in its tool, the account most likely belongs to the one that
+// does not (a person rarely holds two accounts in one tool, see
+// RuleSourceExclusivity): for that candidate the name is weighed
+// undamped, the other bearers being accounted for. The one group must
+// hold two accounts or more (a person, not another lone account). It
+// yields a doubtful link at most, queued for a human, the bonus shown on
+// the trace's source_exclusivity line.
+
+// assignEdges returns edges with the namesake assignments added, and the
+// indexes of the edges added or raised (an assignment to a pair already
+// among edges raises its log-odds in place). root maps each identity to
+// its cluster after the automatic and doubtful links, src each root to
+// the sources its members hold.
+func (x *Index) assignEdges(pairs []uint64, scores []pairScore, root []int32, src []sourceMask, edges []edge) ([]edge, []int) {
+	autoRoot := root
+	cfg := x.eng.cfg
+	autoCap := logit(cfg.AutoThreshold) - 0.01
+	n := len(x.profs)
+	size := make([]int32, n)
+	for _, r := range autoRoot {
+		size[r]++
+	}
+	var single []int32 // alone in its cluster, pending, human, named
+	for i := range x.profs {
+		p := &x.profs[i]
+		if size[autoRoot[i]] == 1 && p.pending && !p.service && p.nkey != "" {
+			single = append(single, int32(i))
+		}
+	}
+	if len(single) == 0 {
+		return edges, nil
+	}
+	isSingle := make(map[int32]int, len(single))
+	for k, i := range single {
+		isSingle[i] = k
+	}
+	// candidates of each single account: pairs whose names agree fully.
+	type cand struct {
+		q int32
+		k int // pair index
+	}
+	cands := make([][]cand, len(single))
+	for k, pr := range pairs {
+		a, b := int32(pr>>32), int32(uint32(pr))
+		for _, pq := range [2][2]int32{{a, b}, {b, a}} {
+			p, q := pq[0], pq[1]
+			s, ok := isSingle[p]
+			if !ok || scores[k].veto || x.profs[q].service || autoRoot[q] == autoRoot[p] {
+				continue
+			}
+			if lvl, _ := compareNames(&x.profs[p], &x.profs[q]); lvl < nameClose {
+				continue
+			}
+			cands[s] = append(cands[s], cand{q, k})
+		}
+	}
+	// members of the roots involved, gathered in one pass.
+	members := map[int32][]int32{}
+	need := map[int32]bool{}
+	for _, cs := range cands {
+		for _, c := range cs {
+			need[autoRoot[c.q]] = true
+		}
+	}
+	for i, r := range autoRoot {
+		if need[r] {
+			members[r] = append(members[r], int32(i))
+		}
+	}
+	existing := map[uint64]int{}
+	type pick struct {
+		p, q  int32
+		k     int
+		bonus float64
+		l     float64
+	}
+	var picks []pick
+	for s, cs := range cands {
+		p := single[s]
+		pp := &x.profs[p]
+		var roots []int32
+		bit := sourceBit(pp.id.Source)
+		grouped := true
+		for _, c := range cs {
+			r := autoRoot[c.q]
+			if !containsRoot(roots, r) {
+				roots = append(roots, r)
+				// the namesake without an account in the tool is a
+				// group of accounts (a person), not another lone account
+				grouped = grouped && (size[r] >= 2 || src[r]&bit != 0)
+			}
+		}
+		if len(roots) < 2 || !grouped {
+			continue
+		}
+		free := int32(-1)
+		nFree := 0
+		covered := int32(0)
+		for _, r := range roots {
+			if src[r]&bit == 0 {
+				free, nFree = r, nFree+1
+			}
+			for _, m := range members[r] {
+				if x.profs[m].nkey == pp.nkey {
+					covered++
+				}
+			}
+		}
+		if nFree != 1 || covered != x.nameCount[pp.nkey]-1 {
+			continue
+		}
+		best := pick{k: -1}
+		for _, c := range cs {
+			if autoRoot[c.q] != free {
+				continue
+			}
+			a, b := p, c.q
+			if b < a {
+				a, b = b, a
+			}
+			ua, ub := x.profs[a], x.profs[b]
+			ua.nameCnt, ub.nameCnt, ua.initFreq, ub.initFreq = 1, 1, 1, 1
+			// a doubtful link at most
+			l := min(x.compare(&ua, &ub, counts{x: x}, nil).logOdds, autoCap)
+			if best.k < 0 || l > best.l || l == best.l && c.q < best.q {
+				best = pick{p: p, q: c.q, k: c.k, l: l, bonus: l - scores[c.k].logOdds}
+			}
+		}
+		if best.k < 0 || best.bonus <= 0 || scoreOf(best.l) < cfg.ConflictThreshold {
+			continue
+		}
+		existing[pairs[best.k]] = -1
+		picks = append(picks, best)
+	}
+	if len(picks) == 0 {
+		return edges, nil
+	}
+	var touched []int
+	for i := range edges {
+		key := uint64(edges[i].a)<<32 | uint64(uint32(edges[i].b))
+		if _, ok := existing[key]; ok {
+			existing[key] = i
+		}
+	}
+	for _, pk := range picks {
+		a, b := pk.p, pk.q
+		if b < a {
+			a, b = b, a
+		}
+		if i := existing[pairs[pk.k]]; i >= 0 {
+			e := &edges[i]
+			e.bonus = pk.l - scores[pk.k].logOdds
+			e.l, e.score = pk.l, scoreOf(pk.l)
+			touched = append(touched, i)
+			continue
+		}
+		touched = append(touched, len(edges))
+		edges = append(edges, edge{a: a, b: b, l: pk.l, score: scoreOf(pk.l), bonus: pk.bonus})
+	}
+	return edges, touched
+}
+
+func containsRoot(rs []int32, r int32) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// assignNote explains a namesake assignment's bonus in a trace.
+func assignNote(bonus float64, src string) string {
+	return fmt.Sprintf("every other bearer of this name belongs to a person who already holds a %s account, but this one: the name is weighed undamped for it (+%.1f bits)", src, bonus)
+}
