@@ -96,7 +96,27 @@ func (o *coOrg) withoutBig() *coOrg {
 
 func coOccurrenceScenarios() []scenario {
 	J := identity.SourceJira
-	out := []scenario{namesakeAssignmentScenario()}
+	out := []scenario{namesakeAssignmentScenario(), {
+		// Two Mary Thompsons in different teams, and a Confluence
+		// account that never acted, equally like both. It may join one;
+		// it must not chain the two groups into one person.
+		name: "co_occurrence: a silent account does not chain two namesakes who work in different teams",
+		cfg: func(c *matching.Config) {
+			c.Activity = map[string][]string{"a1": {"team:pay"}, "a2": {"team:pay"}, "b1": {"team:infra"}, "b2": {"team:infra"}}
+		},
+		mappings: pending(
+			ident("a1", identity.SourceGitLab, "Mary Thompson", "frostbyte", ""),
+			ident("a2", J, "Mary Thompson", "", ""),
+			ident("b1", J, "Mary Thompson", "", "mthompson@acme.com"),
+			ident("b2", identity.SourceGitLab, "Mary Thompson", "pixelfox", "mthompson@acme.com"),
+			ident("s", identity.SourceConfluence, "Mary Thompson", "", ""),
+		),
+		want: []outcome{
+			{id: "a2", status: identity.StatusConflict, with: "a1", notWith: []string{"b1", "b2"}},
+			{id: "b1", status: identity.StatusAuto, with: "b2", notWith: []string{"a1", "a2"}},
+			{id: "s", status: identity.StatusConflict},
+		},
+	}}
 	{
 		// k0 shares team:core (4 of 73 active accounts, ≈3.6 bits) with
 		// g05 only: enough to lift the damped name to a suggestion. A

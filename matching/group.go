@@ -125,11 +125,13 @@ type groupLink struct {
 	// rank: l plus source_exclusivity, the order doubtful links are
 	// taken in.
 	rank float64
+	// none: l already counts WeightCoOccurrenceNone.
+	none bool
 }
 
 // link judges edge ed between the groups of its ends.
 func (g *groupView) link(ed edge, c counts) groupLink {
-	l := ed.l
+	l, none := ed.l, false
 	if g.scopes != nil {
 		pa, pb := g.widened(ed.a), g.widened(ed.b)
 		if pa.groupScopes || pb.groupScopes {
@@ -137,9 +139,32 @@ func (g *groupView) link(ed edge, c counts) groupLink {
 		}
 		if noSharedScope(&pa, &pb) {
 			l += WeightCoOccurrenceNone
+			none = true
 		}
 	}
-	return groupLink{l: l, rank: l + g.overlap(ed.a, ed.b)}
+	return groupLink{l: l, rank: l + g.overlap(ed.a, ed.b), none: none}
+}
+
+// grownApart reports whether clusters a and b, as grown so far by
+// doubtful links, both act in scopes of one kind but share none (see
+// WeightCoOccurrenceNone): an edge judged between the automatic groups,
+// where one side did not act, may otherwise chain two namesakes' groups
+// through a silent account.
+func (u *clusters) grownApart(a, b int32) bool {
+	var sa, sb []string
+	for _, m := range u.members(a, 0) {
+		sa = append(sa, u.x.profs[m].scopes...)
+	}
+	for _, m := range u.members(b, 1) {
+		sb = append(sb, u.x.profs[m].scopes...)
+	}
+	if len(sa) == 0 || len(sb) == 0 {
+		return false
+	}
+	sort.Strings(sa)
+	sort.Strings(sb)
+	sa, sb = dedupSorted(sa), dedupSorted(sb)
+	return sharedCount(sa, sb) == 0 && commonNamespace(sa, sb)
 }
 
 func (g *groupView) overlap(a, b int32) float64 {

@@ -176,6 +176,11 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 		if ra == rb || !u.canMerge(ra, rb, c) || !u.noWeakLinks(ra, rb, c) {
 			continue
 		}
+		// the clusters as grown so far act apart: count it against the
+		// link, as between automatic groups
+		if liftable && !grp[it.k].none && scoreOf(grp[it.k].l+WeightCoOccurrenceNone) < cfg.ConflictThreshold && u.grownApart(ra, rb) {
+			continue
+		}
 		u.union(ra, rb)
 	}
 	// Phase 3: namesake assignment over the final clusters (see
