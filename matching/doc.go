@@ -8,7 +8,8 @@
 // usernames: case, separators, digit suffixes; names: Unicode folding,
 // Cyrillic transliteration, nicknames, initials, token order). Candidate
 // pairs come from a blocking index (normalized email, username keys, name
-// token keys), never from all pairs. Each pair is compared by named rules
+// token keys, and name tokens within a scope few act in), never from all
+// pairs. Each pair is compared by named rules
 // (email_exact, username_similarity, display_name_similarity,
 // co_occurrence, service_account) whose evidence is added as weighted
 // log-odds, Fellegi–Sunter style, damped for very common values (a shared
@@ -21,7 +22,10 @@
 // links formed, as a reviewer would compare people: co_occurrence over all
 // of a group's scopes (against the link when both act and share none), and
 // source_exclusivity (a person rarely holds two accounts in one tool)
-// ranking namesakes.
+// ranking namesakes; clusters grown by doubtful links that act apart are
+// not merged on a weak link; and an account left alone whose namesakes all
+// but one already hold an account in its tool is suggested to that one,
+// its name weighed undamped (see assign.go).
 //
 // Every decision carries a JSON trace (see Trace) listing the rules, their
 // normalized inputs, similarity, weight, contribution and a one-line reason.

@@ -52,8 +52,11 @@ type edge struct {
 // put an identity into a person it was rejected from, or join clusters
 // holding a contradicting pair. Then pairs in [conflict, auto) merge
 // clusters under the same rules, provided no cross pair carries evidence
-// against the link and no two members hold different work mailboxes at one
-// domain (namesakes). In each final cluster the automatic core (the one
+// against the link, no two members hold different work mailboxes at one
+// domain (namesakes) and the clusters as grown so far do not act apart
+// (co_occurrence against the link). Last, an account still alone may be
+// assigned to the only namesake without an account in its tool
+// (assignEdges). In each final cluster the automatic core (the one
 // holding the existing person, else the largest, then richest) keeps
 // StatusAuto; the identities that joined it through doubtful pairs get
 // StatusConflict, with the cluster as their suggestion.
