@@ -49,9 +49,9 @@ const (
 var weightCoOccurrenceM = math.Log2(CoOccurrenceM)
 
 // activeCount is N, the identities acting anywhere, for a comparison
-// made with c (+1 for a probe not yet in the index).
+// made with c (+1 for an acting probe not yet in the index).
 func (x *Index) activeCount(c counts) int32 {
-	return max(x.active+c.extra, coOccurrenceMinActive)
+	return max(x.active+c.activeExtra, coOccurrenceMinActive)
 }
 
 // scopeWeight is the weight (bits) of sharing a scope n of active

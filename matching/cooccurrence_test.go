@@ -257,6 +257,7 @@ func TestCoOccurrenceTrace(t *testing.T) {
 	is.True(ok)
 	is.True(strings.Contains(co2.Note, "team:core (4 of 73 active accounts)")) // the probe counts in its scope
 	is.True(co2.Contribution > 3)
+	is.Equal(co2.Weight, co.Weight) // the same weight as in Resolve
 
 	// A weak name ("Lars Berg" vs "Lars Bergman") gets no boost from a tiny team.
 	ms, cfgFn = newCoOrg().grow().with(map[string][]string{"l1": {"team:tiny"}, "l2": {"team:tiny"}},

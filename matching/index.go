@@ -478,6 +478,9 @@ func (x *Index) Match(id identity.Identity) (identity.Decision, error) {
 		extra = 0
 	}
 	c := counts{x: x, extra: extra}
+	if len(p.scopes) > 0 {
+		c.activeExtra = extra
+	}
 	x.fillCounts(&p, extra)
 	var keyBuf [32]uint64
 	keys := p.blockKeys(keyBuf[:0])

@@ -117,6 +117,9 @@ func damp(count int32) float64 {
 type counts struct {
 	x     *Index
 	extra int32
+	// activeExtra: 1 for a probe not yet in the index that acts in some
+	// scope (it counts among the active identities).
+	activeExtra int32
 }
 
 // fillCounts stores the value frequencies of p (plus extra) on it, so the
