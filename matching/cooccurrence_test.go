@@ -97,6 +97,26 @@ func (o *coOrg) withoutBig() *coOrg {
 func coOccurrenceScenarios() []scenario {
 	J := identity.SourceJira
 	out := []scenario{namesakeAssignmentScenario(), {
+		// Two Vikram Shahs: one with Jira and Confluence accounts in
+		// team:pay, one with Confluence and GitLab accounts in
+		// team:infra. Names alone suggest merging them; the groups act
+		// apart and both hold a Confluence account: two people.
+		name: "co_occurrence with source_exclusivity: groups that act apart and share a tool stay two people",
+		cfg: func(c *matching.Config) {
+			c.Activity = map[string][]string{"v1": {"team:pay"}, "v2": {"team:pay"}, "w1": {"team:infra"}, "w2": {"team:infra"}}
+		},
+		mappings: pending(
+			ident("v1", J, "Vikram Shah", "", ""),
+			ident("v2", identity.SourceConfluence, "Vikram Shah", "", ""),
+			ident("w1", identity.SourceConfluence, "Vikram Shah", "", "vikrams@acme.com"),
+			ident("w2", identity.SourceGitLab, "Vikram Shah", "stormecho", "vikrams@acme.com"),
+		),
+		want: []outcome{
+			{id: "v2", status: identity.StatusConflict, with: "v1", notWith: []string{"w1", "w2"}},
+			{id: "v1", notWith: []string{"w1", "w2"}},
+			{id: "w1", status: identity.StatusAuto, with: "w2"},
+		},
+	}, {
 		// Two Mary Thompsons in different teams, and a Confluence
 		// account that never acted, equally like both. It may join one;
 		// it must not chain the two groups into one person.

@@ -14,7 +14,10 @@ import (
 // hold an account in its tool come after those that do not. It orders the
 // candidates and does not change a link's score: real second accounts
 // exist (an old domain, a personal GitLab account) and stay in the
-// conflict queue.
+// conflict queue. Only together with co_occurrence against a merge (the
+// clusters grown so far act in scopes of one kind, never in the same)
+// does it count against the link (Resolve, phase 2): a second account of
+// one person works for the same teams.
 const RuleSourceExclusivity = "source_exclusivity"
 
 // WeightSourceOverlap (bits) is the rank penalty of a doubtful link whose

@@ -179,10 +179,22 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 		if ra == rb || !u.canMerge(ra, rb, c) || !u.noWeakLinks(ra, rb, c) {
 			continue
 		}
-		// the clusters as grown so far act apart: count it against the
-		// link, as between automatic groups
-		if liftable && !grp[it.k].none && scoreOf(grp[it.k].l+WeightCoOccurrenceNone) < cfg.ConflictThreshold && u.grownApart(ra, rb) {
-			continue
+		// The clusters as grown so far act apart: count it against the
+		// link, as between automatic groups; and if both already hold an
+		// account in one tool, count source_exclusivity too: a second
+		// account of one person works for the same teams, so the two
+		// together are a namesake's signature.
+		if liftable && u.grownApart(ra, rb) {
+			pen := 0.0
+			if !grp[it.k].none {
+				pen += WeightCoOccurrenceNone
+			}
+			if u.srcs[ra]&u.srcs[rb] != 0 {
+				pen += WeightSourceOverlap
+			}
+			if scoreOf(grp[it.k].l+pen) < cfg.ConflictThreshold {
+				continue
+			}
 		}
 		u.union(ra, rb)
 	}
