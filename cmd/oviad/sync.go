@@ -137,8 +137,8 @@ func reportSync(w io.Writer, rep ovia.SyncReport) {
 	}
 	if rep.Resolve != nil {
 		m := rep.Resolve.Matching
-		fmt.Fprintf(w, "matching: %d identities, %d decided: %d linked, %d queued for review, %d on their own\n",
-			m.Identities, m.Pending, m.Auto, m.Conflict, m.Own)
+		fmt.Fprintf(w, "matching: %d identities, %d decided: %d linked, %d queued for review, %d on their own; %d acted in synced records (co_occurrence evidence)\n",
+			m.Identities, m.Pending, m.Auto, m.Conflict, m.Own, rep.Resolve.Active)
 	}
 }
 

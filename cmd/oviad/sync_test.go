@@ -48,6 +48,7 @@ func TestSyncFromFakeUpstreamsThenMatch(t *testing.T) {
 	t.Logf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	is.Equal(r.code, exitOK)
 	is.True(strings.Contains(r.stdout, "matching:"))
+	is.True(strings.Contains(r.stdout, "acted in synced records")) // co_occurrence was fed
 	is.True(strings.Contains(r.stderr, "jira/issues"))
 	is.True(strings.Contains(r.stderr, "done in"))
 	for _, secret := range []string{fake.DefaultToken, fake.DefaultGitLabToken} {
