@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"context"
+	"database/sql"
 	"regexp"
 	"strings"
 	"sync"
@@ -104,30 +105,43 @@ func ExplainKPIQueries(t testing.TB, db *storage.DB, org string, p kpi.Period, s
 	}
 	var plans []KPIPlan
 	for _, q := range queries {
-		rows, err := conn.QueryContext(ctx, prefix+q)
+		plan, err := explain(ctx, conn, prefix+q)
 		if err != nil {
 			t.Fatalf("explain %s: %v", q, err)
 		}
-		cols, _ := rows.Columns()
-		var lines []string
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			// SQLite: id, parent, notused, detail; PostgreSQL: one text column.
-			lines = append(lines, toString(vals[len(vals)-1]))
-		}
-		if err := rows.Close(); err != nil {
-			t.Fatal(err)
-		}
-		plans = append(plans, KPIPlan{Query: q, Plan: strings.Join(lines, "\n")})
+		plans = append(plans, KPIPlan{Query: q, Plan: plan})
 	}
 	return plans
+}
+
+// explain runs an EXPLAIN statement and joins its plan lines (SQLite: the
+// detail column of id, parent, notused, detail; PostgreSQL: its one text
+// column).
+func explain(ctx context.Context, db interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}, stmt string) (string, error) {
+	rows, err := db.QueryContext(ctx, stmt)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return "", err
+	}
+	var lines []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", err
+		}
+		lines = append(lines, toString(vals[len(vals)-1]))
+	}
+	return strings.Join(lines, "\n"), rows.Err()
 }
 
 func toString(v any) string {

@@ -47,23 +47,8 @@ func testReplacePlan(t *testing.T, open Opener) {
 	if b.DB.Dialect() == bunstore.Postgres {
 		prefix, want = "EXPLAIN (COSTS OFF) ", "Index Cond: ((org_id = 'default'::text) AND (source = 'jira'::text) AND (issue_id = ANY"
 	}
-	rows, err := b.DB.Writer().QueryContext(ctx, prefix+del)
+	text, err := explain(ctx, b.DB.Writer(), prefix+del)
 	is.NoErr(err)
-	defer rows.Close()
-	cols, err := rows.Columns()
-	is.NoErr(err)
-	var plan []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		is.NoErr(rows.Scan(ptrs...))
-		plan = append(plan, toString(vals[len(vals)-1]))
-	}
-	is.NoErr(rows.Err())
-	text := strings.Join(plan, "\n")
 	if !strings.Contains(text, want) {
 		t.Fatalf("replacing a page's transitions does not look them up by issue:\n%s", text)
 	}
