@@ -373,6 +373,7 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 		res.Decisions = append(res.Decisions, d)
 	}
 	parallel(len(jobs), func(lo, hi int) {
+		var ts traceScratch
 		for k := lo; k < hi; k++ {
 			j, d := jobs[k], &res.Decisions[k]
 			if j.group {
@@ -385,14 +386,14 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 						}
 					}
 				}
-				d.Trace = x.traceJSON(d.IdentityID, &pa, &pb, c, j.kind, d.PersonID, d.NewPersonKey, extra...)
+				d.Trace = x.traceJSON(&ts, d.IdentityID, &pa, &pb, c, j.kind, d.PersonID, d.NewPersonKey, extra...)
 				continue
 			}
 			var other *profile
 			if j.b >= 0 {
 				other = &x.profs[j.b]
 			}
-			d.Trace = x.traceJSON(d.IdentityID, &x.profs[j.a], other, c, j.kind, d.PersonID, d.NewPersonKey)
+			d.Trace = x.traceJSON(&ts, d.IdentityID, &x.profs[j.a], other, c, j.kind, d.PersonID, d.NewPersonKey)
 		}
 	})
 	return res, nil

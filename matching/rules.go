@@ -278,7 +278,7 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 			if d > 0 {
 				note += fmt.Sprintf(" (damped %.1f bits: common name)", d)
 			}
-			add(RuleTrace{Rule: RuleDisplayNameSimilarity, Left: joinToks(a.toks), Right: joinToks(b.toks), Similarity: round3(sim), Weight: w, Contribution: contrib, Note: note})
+			add(RuleTrace{Rule: RuleDisplayNameSimilarity, Left: a.canon, Right: b.canon, Similarity: round3(sim), Weight: w, Contribution: contrib, Note: note})
 		}
 	}
 
@@ -343,30 +343,60 @@ func sharedCount(a, b []string) int {
 	return n
 }
 
+// Kinds of handle compareUsernames compares, and the notes naming them.
+const (
+	kindUsername = iota
+	kindLocal
+)
+
+const (
+	noteSame = iota
+	noteDerived
+	noteAsNames
+	noteClose
+	noteNear
+)
+
+// usernameNotes[note][left kind][right kind], built once.
+var usernameNotes = func() (t [5][2][2]string) {
+	kinds := [2]string{"username", "email local part"}
+	for l, lk := range kinds {
+		for r, rk := range kinds {
+			t[noteSame][l][r] = "same normalized " + lk + "/" + rk
+			t[noteDerived][l][r] = "same " + lk + "/" + rk + ", built from the name"
+			t[noteAsNames][l][r] = "similar " + lk + "/" + rk + ", but only as similar as the names"
+			t[noteClose][l][r] = "very similar " + lk + "/" + rk
+			t[noteNear][l][r] = "similar " + lk + "/" + rk
+		}
+	}
+	return t
+}()
+
 // compareUsernames compares usernames and email local parts crosswise and
 // keeps the best comparison.
 func (x *Index) compareUsernames(a, b *profile, c counts, namesAgree, traced bool) (float64, RuleTrace, bool) {
 	type side struct {
-		norm, raw, kind string
-		derived         bool
-		cnt             int32
+		norm, raw string
+		kind      int // kindUsername or kindLocal
+		derived   bool
+		cnt       int32
 	}
 	var sa, sb [2]side
 	na, nb := 0, 0
 	if a.user != "" {
-		sa[na] = side{a.user, a.userRaw, "username", a.userDerived, a.userCnt}
+		sa[na] = side{a.user, a.userRaw, kindUsername, a.userDerived, a.userCnt}
 		na++
 	}
 	if a.local != "" {
-		sa[na] = side{a.local, a.localRaw, "email local part", a.localDerived, a.localCnt}
+		sa[na] = side{a.local, a.localRaw, kindLocal, a.localDerived, a.localCnt}
 		na++
 	}
 	if b.user != "" {
-		sb[nb] = side{b.user, b.userRaw, "username", b.userDerived, b.userCnt}
+		sb[nb] = side{b.user, b.userRaw, kindUsername, b.userDerived, b.userCnt}
 		nb++
 	}
 	if b.local != "" {
-		sb[nb] = side{b.local, b.localRaw, "email local part", b.localDerived, b.localCnt}
+		sb[nb] = side{b.local, b.localRaw, kindLocal, b.localDerived, b.localCnt}
 		nb++
 	}
 	if na == 0 || nb == 0 {
@@ -377,12 +407,12 @@ func (x *Index) compareUsernames(a, b *profile, c counts, namesAgree, traced boo
 	userUser := false
 	for i := 0; i < na; i++ {
 		for j := 0; j < nb; j++ {
-			if sa[i].kind != "username" && sb[j].kind != "username" && (sameEmail || a.freeMail != b.freeMail) {
+			if sa[i].kind != kindUsername && sb[j].kind != kindUsername && (sameEmail || a.freeMail != b.freeMail) {
 				// same address is email_exact's job; a personal and a
 				// work local part say little about each other.
 				continue
 			}
-			if sa[i].kind == "username" && sb[j].kind == "username" {
+			if sa[i].kind == kindUsername && sb[j].kind == kindUsername {
 				userUser = true
 			}
 			s := jaroWinkler(sa[i].norm, sb[j].norm)
@@ -400,9 +430,9 @@ func (x *Index) compareUsernames(a, b *profile, c counts, namesAgree, traced boo
 	var note string
 	switch {
 	case bestSim == 1 && len(l.norm) >= 3:
-		w, note = WeightUsernameExact, "same normalized "+l.kind+"/"+r.kind
+		w, note = WeightUsernameExact, usernameNotes[noteSame][l.kind][r.kind]
 		if derived {
-			w, note = WeightUsernameDerived, "same "+l.kind+"/"+r.kind+", built from the name"
+			w, note = WeightUsernameDerived, usernameNotes[noteDerived][l.kind][r.kind]
 		}
 		if l.raw != r.raw {
 			// norm strips separators and a digit suffix, raw only
@@ -414,11 +444,11 @@ func (x *Index) compareUsernames(a, b *profile, c counts, namesAgree, traced boo
 			note += " (short)"
 		}
 	case bestSim >= 0.88 && (derived || namesAgree):
-		w, note = 0, "similar "+l.kind+"/"+r.kind+", but only as similar as the names"
+		w, note = 0, usernameNotes[noteAsNames][l.kind][r.kind]
 	case bestSim >= 0.94:
-		w, note = WeightUsernameClose, "very similar "+l.kind+"/"+r.kind
+		w, note = WeightUsernameClose, usernameNotes[noteClose][l.kind][r.kind]
 	case bestSim >= 0.88:
-		w, note = WeightUsernameNear, "similar "+l.kind+"/"+r.kind
+		w, note = WeightUsernameNear, usernameNotes[noteNear][l.kind][r.kind]
 	case userUser:
 		w, note = WeightUsernameDifferent, "different usernames"
 	default:

@@ -1,11 +1,8 @@
 package matching
 
 import (
-	"fmt"
 	"math"
-	"sort"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -45,11 +42,39 @@ const (
 	decisionOwn      = "own"
 )
 
+// traceScratch is one worker's reusable trace state: rule lines and the
+// JSON being built are reused from trace to trace, and finished traces
+// are carved out of a shared arena (capped sub-slices, so appending to
+// one never touches another), keeping the per-decision garbage low.
+type traceScratch struct {
+	rules  []RuleTrace
+	buf    []byte
+	reason []byte
+	arena  []byte
+}
+
+// traceArena is the size of one arena chunk of finished traces.
+const traceArena = 256 << 10
+
+// keep copies b into the arena and returns the copy (len == cap).
+func (s *traceScratch) keep(b []byte) []byte {
+	if cap(s.arena)-len(s.arena) < len(b) {
+		s.arena = make([]byte, 0, max(traceArena, len(b)))
+	}
+	off := len(s.arena)
+	s.arena = append(s.arena, b...)
+	return s.arena[off:len(s.arena):len(s.arena)]
+}
+
 // traceJSON compares a (the side of subject) with b (nil: no candidate at
 // all) and renders the trace; extra lists person-level evidence (rules
 // beyond the pair, such as source_exclusivity) added to the pair's
-// log-odds.
-func (x *Index) traceJSON(subject string, a, b *profile, c counts, kind, personID, newKey string, extra ...RuleTrace) []byte {
+// log-odds. With scratch nil the trace is built in a buffer of its own.
+func (x *Index) traceJSON(scratch *traceScratch, subject string, a, b *profile, c counts, kind, personID, newKey string, extra ...RuleTrace) []byte {
+	s := scratch
+	if s == nil {
+		s = &traceScratch{}
+	}
 	t := Trace{
 		Decision:          kind,
 		IdentityID:        subject,
@@ -58,7 +83,7 @@ func (x *Index) traceJSON(subject string, a, b *profile, c counts, kind, personI
 		NewPersonKey:      newKey,
 		AutoThreshold:     x.eng.cfg.AutoThreshold,
 		ConflictThreshold: x.eng.cfg.ConflictThreshold,
-		Rules:             []RuleTrace{},
+		Rules:             s.rules[:0],
 	}
 	if b != nil {
 		t.ComparedIdentityID, t.CandidateIdentityID = a.id.ID, b.id.ID
@@ -89,17 +114,22 @@ func (x *Index) traceJSON(subject string, a, b *profile, c counts, kind, personI
 			t.LogOdds = -99
 		}
 	}
-	t.Reason = reason(&t)
-	return t.appendJSON(make([]byte, 0, 512+160*len(t.Rules)))
+	s.rules = t.Rules[:0]
+	s.reason = appendReason(s.reason[:0], &t)
+	if scratch == nil {
+		return t.appendJSON(make([]byte, 0, 512+160*len(t.Rules)), s.reason)
+	}
+	s.buf = t.appendJSON(s.buf[:0], s.reason)
+	return s.keep(s.buf)
 }
 
-// appendJSON encodes t like encoding/json would (same keys, omitempty
+// appendJSON encodes t, its Reason being reason, like encoding/json would (same keys, omitempty
 // where tagged), without reflection: traces are built for every decision.
-func (t *Trace) appendJSON(b []byte) []byte {
+func (t *Trace) appendJSON(b, reason []byte) []byte {
 	b = append(b, `{"decision":`...)
 	b = appendJSONString(b, t.Decision)
 	b = append(b, `,"reason":`...)
-	b = appendJSONString(b, t.Reason)
+	b = appendJSONBytes(b, reason)
 	b = appendJSONFloat(append(b, `,"score":`...), t.Score)
 	b = appendJSONFloat(append(b, `,"log_odds":`...), t.LogOdds)
 	b = appendJSONFloat(append(b, `,"prior":`...), t.Prior)
@@ -176,30 +206,89 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-func reason(t *Trace) string {
-	var parts []string
-	rules := append([]RuleTrace(nil), t.Rules...)
-	sort.SliceStable(rules, func(i, j int) bool {
-		return math.Abs(rules[i].Contribution) > math.Abs(rules[j].Contribution)
-	})
-	for _, r := range rules {
-		if len(parts) == 2 {
-			break
+// appendJSONBytes is appendJSONString for a byte slice.
+func appendJSONBytes(b, s []byte) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
 		}
-		parts = append(parts, r.Note)
+		r, size := utf8.DecodeRune(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, `\ufffd`...)
+		} else if r == '\u2028' || r == '\u2029' {
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
 	}
-	why := strings.Join(parts, "; ")
+	return append(b, '"')
+}
+
+// appendReason appends the one line summing t up (unquoted): the
+// decision, its score and the notes of the two rules contributing most
+// (by absolute contribution, ties in rule order).
+func appendReason(b []byte, t *Trace) []byte {
+	why := func(b []byte) []byte {
+		first, second := -1, -1
+		for i := range t.Rules {
+			c := math.Abs(t.Rules[i].Contribution)
+			switch {
+			case first < 0 || c > math.Abs(t.Rules[first].Contribution):
+				first, second = i, first
+			case second < 0 || c > math.Abs(t.Rules[second].Contribution):
+				second = i
+			}
+		}
+		b = append(b, " ("...)
+		if first >= 0 {
+			b = append(b, t.Rules[first].Note...)
+		}
+		if second >= 0 {
+			b = append(b, "; "...)
+			b = append(b, t.Rules[second].Note...)
+		}
+		return append(b, ')')
+	}
 	switch t.Decision {
 	case decisionAuto:
-		return fmt.Sprintf("linked automatically: score %.3f ≥ %.2f (%s)", t.Score, t.AutoThreshold, why)
+		b = appendFixed(append(b, "linked automatically: score "...), t.Score, 3)
+		b = appendFixed(append(b, " ≥ "...), t.AutoThreshold, 2)
+		return why(b)
 	case decisionConflict:
-		return fmt.Sprintf("needs review: score %.3f in [%.2f, %.2f) (%s)", t.Score, t.ConflictThreshold, t.AutoThreshold, why)
+		b = appendFixed(append(b, "needs review: score "...), t.Score, 3)
+		b = appendFixed(append(b, " in ["...), t.ConflictThreshold, 2)
+		b = appendFixed(append(b, ", "...), t.AutoThreshold, 2)
+		return why(append(b, ')'))
 	}
 	if t.CandidateIdentityID == "" {
-		return "own person: no candidate found"
+		return append(b, "own person: no candidate found"...)
 	}
 	if t.Score >= t.ConflictThreshold {
-		return fmt.Sprintf("own person: the best candidate (score %.3f) is queued for review, not linked (%s)", t.Score, why)
+		b = appendFixed(append(b, "own person: the best candidate (score "...), t.Score, 3)
+		return why(append(b, ") is queued for review, not linked"...))
 	}
-	return fmt.Sprintf("own person: best candidate scored %.3f < %.2f (%s)", t.Score, t.ConflictThreshold, why)
+	b = appendFixed(append(b, "own person: best candidate scored "...), t.Score, 3)
+	b = appendFixed(append(b, " < "...), t.ConflictThreshold, 2)
+	return why(b)
+}
+
+// appendFixed formats f like fmt's %.<prec>f.
+func appendFixed(b []byte, f float64, prec int) []byte {
+	if math.IsInf(f, 1) {
+		return append(b, "Inf"...)
+	}
+	return strconv.AppendFloat(b, f, 'f', prec, 64)
 }
