@@ -87,7 +87,7 @@ func analyse(t *testing.T, e *Engine, c corpus.Corpus) {
 	cluster := map[int32]string{}
 	status := map[int32]identity.Status{}
 	for _, d := range res.Decisions {
-		i := x.byID[d.IdentityID]
+		i, _ := x.indexOf(d.IdentityID)
 		k := d.PersonID
 		if k == "" {
 			k = d.NewPersonKey

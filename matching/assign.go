@@ -38,9 +38,9 @@ func (x *Index) assignEdges(pairs []uint64, scores []pairScore, root []int32, sr
 	if len(single) == 0 {
 		return edges, nil
 	}
-	isSingle := make(map[int32]int, len(single))
+	isSingle := make([]int32, n) // identity → index+1 in single
 	for k, i := range single {
-		isSingle[i] = k
+		isSingle[i] = int32(k + 1)
 	}
 	// candidates of each single account: pairs whose names agree fully.
 	type cand struct {
@@ -52,8 +52,13 @@ func (x *Index) assignEdges(pairs []uint64, scores []pairScore, root []int32, sr
 		a, b := int32(pr>>32), int32(uint32(pr))
 		for _, pq := range [2][2]int32{{a, b}, {b, a}} {
 			p, q := pq[0], pq[1]
-			s, ok := isSingle[p]
-			if !ok || scores[k].veto || x.profs[q].service || autoRoot[q] == autoRoot[p] {
+			s := int(isSingle[p]) - 1
+			if s < 0 || scores[k].veto || x.profs[q].service || autoRoot[q] == autoRoot[p] {
+				continue
+			}
+			// names agree fully (nameClose or better) only with as many
+			// tokens, two or more, on each side
+			if nt := len(x.profs[p].toks); nt < 2 || nt != len(x.profs[q].toks) {
 				continue
 			}
 			if lvl, _ := compareNames(&x.profs[p], &x.profs[q]); lvl < nameClose {
@@ -64,7 +69,7 @@ func (x *Index) assignEdges(pairs []uint64, scores []pairScore, root []int32, sr
 	}
 	// members of the roots involved, gathered in one pass.
 	members := map[int32][]int32{}
-	need := map[int32]bool{}
+	need := make([]bool, n)
 	for _, cs := range cands {
 		for _, c := range cs {
 			need[autoRoot[c.q]] = true

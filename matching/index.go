@@ -3,6 +3,7 @@ package matching
 import (
 	"context"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -124,6 +125,9 @@ type profile struct {
 	pending     bool
 	// value frequencies (see Index.fillCounts)
 	emailCnt, userCnt, localCnt, nameCnt, initFreq int32
+	// sharedMailbox: the address is a shared or role mailbox (set by
+	// Index.fillCounts).
+	sharedMailbox bool
 }
 
 func (e *Engine) newProfile(id identity.Identity) profile {
@@ -262,8 +266,7 @@ func windowFor(size int) int {
 type Index struct {
 	eng         *Engine
 	profs       []profile // sorted by identity ID
-	byID        map[string]int32
-	blocks      map[uint64][]int32 // blockKey → members (sorted by sortKey when large)
+	blocks      blockSet  // blockKey → members (sorted by sortKey when large)
 	emailCount  map[string]int32
 	emailShared map[string]bool
 	userCount   map[string]int32
@@ -274,6 +277,13 @@ type Index struct {
 	active     int32
 	persons    map[string][]int32
 	rejected   map[string]struct{} // identityID \x00 personID
+}
+
+// indexOf returns the index of the identity with ID id (profiles are
+// sorted by ID).
+func (x *Index) indexOf(id string) (int32, bool) {
+	i := sort.Search(len(x.profs), func(i int) bool { return x.profs[i].id.ID >= id })
+	return int32(i), i < len(x.profs) && x.profs[i].id.ID == id
 }
 
 // Len is the number of identities in the index.
@@ -347,14 +357,17 @@ func (e *Engine) NewIndex(ctx context.Context, state identity.MatchState) (*Inde
 }
 
 func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*Index, error) {
-	ms := append([]identity.Mapping(nil), state.Mappings...)
-	sort.Slice(ms, func(i, j int) bool { return ms[i].Identity.ID < ms[j].Identity.ID })
+	// sorted by identity ID (IDs are unique): sort pointers, not the
+	// mappings themselves
+	ms := make([]*identity.Mapping, len(state.Mappings))
+	for i := range state.Mappings {
+		ms[i] = &state.Mappings[i]
+	}
+	slices.SortFunc(ms, func(a, b *identity.Mapping) int { return strings.Compare(a.Identity.ID, b.Identity.ID) })
 	n := len(ms)
 	x := &Index{
 		eng:         e,
 		profs:       make([]profile, n),
-		byID:        make(map[string]int32, n),
-		blocks:      make(map[uint64][]int32, 4*n),
 		emailCount:  make(map[string]int32, n/2),
 		emailShared: map[string]bool{},
 		userCount:   make(map[string]int32, n),
@@ -368,25 +381,33 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 	}
 	emailFirst := make(map[string]int32, n/2)
 	// Normalizing is the costly, independent part: do it in parallel.
+	var ents chunkedEnts
 	parallel(n, func(lo, hi int) {
+		var keys []uint64
+		var out []blockEnt
 		for i := lo; i < hi; i++ {
-			x.profs[i] = e.newProfile(ms[i].Identity)
+			p := &x.profs[i]
+			*p = e.newProfile(ms[i].Identity)
+			keys = p.blockKeys(keys[:0])
+			for k, key := range keys {
+				if !containsBefore(keys, k) {
+					out = append(out, blockEnt{key, int32(i)})
+				}
+			}
 		}
+		ents.add(lo, out)
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var keys []uint64
 	nScopes := 0
 	for i := range ms {
-		p := x.profs[i]
+		p := &x.profs[i]
 		p.pending = ms[i].Pending()
 		if !p.pending && ms[i].Link != nil {
 			p.person = ms[i].Link.PersonID
 			x.persons[p.person] = append(x.persons[p.person], int32(i))
 		}
-		x.profs[i] = p
-		x.byID[p.id.ID] = int32(i)
 		if p.email.full != "" {
 			x.emailCount[p.email.full]++
 			// a mailbox carried by identities with clearly different
@@ -394,7 +415,7 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 			if f, ok := emailFirst[p.email.full]; !ok {
 				emailFirst[p.email.full] = int32(i)
 			} else if fp := &x.profs[f]; !x.emailShared[p.email.full] && len(fp.toks) > 0 && len(p.toks) > 0 {
-				if lvl, _ := compareNames(fp, &p); lvl <= nameDifferentFirst {
+				if lvl, _ := compareNames(fp, p); lvl <= nameDifferentFirst {
 					x.emailShared[p.email.full] = true
 				}
 			}
@@ -415,14 +436,8 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 				x.scopeCount[s]++
 			}
 		}
-		keys = p.blockKeys(keys[:0])
-		for k, key := range keys {
-			if containsBefore(keys, k) {
-				continue
-			}
-			x.blocks[key] = append(x.blocks[key], int32(i))
-		}
 	}
+	x.blocks = newBlockSet(ents.collect())
 	// one backing array for every profile's scope counts
 	scopeN := make([]int32, 0, nScopes)
 	for i := range x.profs {
@@ -437,19 +452,26 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 		}
 	})
 	if x.active > 0 {
-		for i := range x.profs {
-			keys = x.scopeKeys(&x.profs[i], keys[:0], counts{x: x})
-			for k, key := range keys {
-				if !containsBefore(keys, k) {
-					x.blocks[key] = append(x.blocks[key], int32(i))
+		// blocks of telling scopes, after the name blocks of each key
+		var sents chunkedEnts
+		parallel(n, func(lo, hi int) {
+			var keys []uint64
+			var out []blockEnt
+			for i := lo; i < hi; i++ {
+				keys = x.scopeKeys(&x.profs[i], keys[:0], counts{x: x})
+				for k, key := range keys {
+					if !containsBefore(keys, k) {
+						out = append(out, blockEnt{key, int32(i)})
+					}
 				}
 			}
-		}
+			sents.add(lo, out)
+		})
+		x.blocks = x.blocks.merged(sents.collect())
 	}
-	for key, mem := range x.blocks {
-		if len(mem) > maxBlock {
-			sort.Slice(mem, func(i, j int) bool { return x.profs[mem[i]].sortKey < x.profs[mem[j]].sortKey })
-			x.blocks[key] = mem
+	for k := range x.blocks.keys {
+		if mem := x.blocks.block(k); len(mem) > maxBlock {
+			slices.SortFunc(mem, func(i, j int32) int { return strings.Compare(x.profs[i].sortKey, x.profs[j].sortKey) })
 		}
 	}
 	return x, nil
@@ -474,7 +496,7 @@ func (x *Index) Match(id identity.Identity) (identity.Decision, error) {
 	}
 	p := x.eng.newProfile(id)
 	extra := int32(1)
-	if _, ok := x.byID[id.ID]; ok {
+	if _, ok := x.indexOf(id.ID); ok {
 		extra = 0
 	}
 	c := counts{x: x, extra: extra}
@@ -497,7 +519,7 @@ func (x *Index) Match(id identity.Identity) (identity.Decision, error) {
 		if containsBefore(keys, k) {
 			continue
 		}
-		mem := x.blocks[key]
+		mem := x.blocks.get(key)
 		lo, hi := 0, len(mem)
 		if len(mem) > maxBlock {
 			pos := sort.Search(len(mem), func(i int) bool { return x.profs[mem[i]].sortKey >= p.sortKey })

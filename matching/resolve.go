@@ -135,6 +135,7 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 	})
 
 	u := newClusters(x, state.Rejected)
+	u.pairs, u.scores = pairs, scores
 	// Phase 1: automatic links.
 	for _, ed := range edges {
 		if ed.score < cfg.AutoThreshold {
@@ -458,7 +459,8 @@ func (x *Index) candidatePairs() []uint64 {
 		}
 		pairs = append(pairs, uint64(a)<<32|uint64(uint32(b)))
 	}
-	for _, mem := range x.blocks {
+	for k := range x.blocks.keys {
+		mem := x.blocks.block(k)
 		if len(mem) < 2 {
 			continue
 		}
@@ -537,7 +539,11 @@ type clusters struct {
 	srcs     []sourceMask       // sources the members of a root hold
 	rejected map[int32][]string // root → persons a member must not join
 	cache    map[uint64]float64
-	buf      [2][]int32
+	// pairs and scores: the scored candidate pairs (sorted), looked up
+	// before comparing a pair afresh.
+	pairs  []uint64
+	scores []pairScore
+	buf    [2][]int32
 }
 
 func newClusters(x *Index, rejected []identity.RejectedPair) *clusters {
@@ -658,7 +664,7 @@ func (x *Index) distinctWorkMailboxes(a, b *profile) bool {
 }
 
 func (x *Index) sharedMailbox(p *profile) bool {
-	return x.emailShared[p.email.full] || roleMailboxes[p.email.local]
+	return p.sharedMailbox
 }
 
 func (u *clusters) pairLogOdds(i, j int32, c counts) float64 {
@@ -667,6 +673,9 @@ func (u *clusters) pairLogOdds(i, j int32, c counts) float64 {
 		lo, hi = hi, lo
 	}
 	key := uint64(lo)<<32 | uint64(uint32(hi))
+	if k, ok := slices.BinarySearch(u.pairs, key); ok {
+		return u.scores[k].logOdds
+	}
 	l, ok := u.cache[key]
 	if !ok {
 		x := u.x

@@ -128,6 +128,7 @@ func (x *Index) fillCounts(p *profile, extra int32) {
 	if p.email.full != "" {
 		p.emailCnt = x.emailCount[p.email.full] + extra
 	}
+	p.sharedMailbox = x.emailShared[p.email.full] || roleMailboxes[p.email.local]
 	if p.user != "" {
 		p.userCnt = x.userCount[p.user] + extra
 	}
@@ -165,7 +166,7 @@ func (x *Index) initialsFreq(p *profile, extra int32) int32 {
 			if t.initial() {
 				continue
 			}
-			n := int32(len(x.blocks[blockKey('n', t.s, ini.head())])) + extra
+			n := int32(len(x.blocks.get(blockKey('n', t.s, ini.head())))) + extra
 			if best < 0 || n < best {
 				best = n
 			}

@@ -1,0 +1,165 @@
+package matching
+
+import (
+	"slices"
+	"sort"
+	"sync"
+)
+
+// blockEnt is one identity's membership of one block.
+type blockEnt struct {
+	key uint64
+	i   int32
+}
+
+// chunkedEnts gathers block memberships produced by parallel chunks; the
+// chunks are joined in identity order.
+type chunkedEnts struct {
+	mu     sync.Mutex
+	chunks map[int][]blockEnt // chunk start → its memberships
+}
+
+func (c *chunkedEnts) add(lo int, e []blockEnt) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.chunks == nil {
+		c.chunks = map[int][]blockEnt{}
+	}
+	c.chunks[lo] = e
+}
+
+// collect returns the memberships ordered by identity (then as produced).
+func (c *chunkedEnts) collect() []blockEnt {
+	los := make([]int, 0, len(c.chunks))
+	total := 0
+	for lo, e := range c.chunks {
+		los = append(los, lo)
+		total += len(e)
+	}
+	sort.Ints(los)
+	if len(los) == 1 {
+		return c.chunks[los[0]]
+	}
+	out := make([]blockEnt, 0, total)
+	for _, lo := range los {
+		out = append(out, c.chunks[lo]...)
+	}
+	return out
+}
+
+// blockSet maps blocking keys to their members: the distinct keys
+// sorted, each with a run of members in one backing array (members in
+// the order they joined).
+type blockSet struct {
+	keys []uint64
+	off  []int32 // len(keys)+1 offsets into mem
+	mem  []int32
+}
+
+// newBlockSet builds a blockSet from memberships (a key's members keep
+// their order in ents).
+func newBlockSet(ents []blockEnt) blockSet {
+	radixSortEnts(ents)
+	return fromSorted(ents)
+}
+
+func fromSorted(ents []blockEnt) blockSet {
+	s := blockSet{mem: make([]int32, len(ents))}
+	nk := 0
+	for k := range ents {
+		if k == 0 || ents[k].key != ents[k-1].key {
+			nk++
+		}
+	}
+	s.keys = make([]uint64, 0, nk)
+	s.off = make([]int32, 0, nk+1)
+	for k, e := range ents {
+		if k == 0 || e.key != ents[k-1].key {
+			s.keys = append(s.keys, e.key)
+			s.off = append(s.off, int32(k))
+		}
+		s.mem[k] = e.i
+	}
+	s.off = append(s.off, int32(len(ents)))
+	return s
+}
+
+// merged returns s with more memberships added after each key's current
+// members.
+func (s blockSet) merged(more []blockEnt) blockSet {
+	radixSortEnts(more)
+	all := make([]blockEnt, 0, len(s.mem)+len(more))
+	j := 0
+	for k, key := range s.keys {
+		for j < len(more) && more[j].key < key {
+			all = append(all, more[j])
+			j++
+		}
+		for _, i := range s.block(k) {
+			all = append(all, blockEnt{key, i})
+		}
+		for j < len(more) && more[j].key == key {
+			all = append(all, more[j])
+			j++
+		}
+	}
+	all = append(all, more[j:]...)
+	return fromSorted(all)
+}
+
+// block returns the members of the k-th key (len == cap).
+func (s *blockSet) block(k int) []int32 {
+	lo, hi := s.off[k], s.off[k+1]
+	return s.mem[lo:hi:hi]
+}
+
+// get returns the members of key (nil when none).
+func (s *blockSet) get(key uint64) []int32 {
+	k, ok := slices.BinarySearch(s.keys, key)
+	if !ok {
+		return nil
+	}
+	return s.block(k)
+}
+
+// radixSortEnts sorts by key, stably (LSD radix, 16 bits a pass).
+func radixSortEnts(a []blockEnt) {
+	if len(a) < 256 {
+		slices.SortStableFunc(a, func(x, y blockEnt) int {
+			switch {
+			case x.key < y.key:
+				return -1
+			case x.key > y.key:
+				return 1
+			}
+			return 0
+		})
+		return
+	}
+	buf := make([]blockEnt, len(a))
+	src, dst := a, buf
+	var cnt [1 << 16]int
+	for shift := uint(0); shift < 64; shift += 16 {
+		clear(cnt[:])
+		for _, e := range src {
+			cnt[(e.key>>shift)&0xffff]++
+		}
+		if cnt[(src[0].key>>shift)&0xffff] == len(src) {
+			continue // every key has this digit
+		}
+		sum := 0
+		for d, c := range cnt {
+			cnt[d] = sum
+			sum += c
+		}
+		for _, e := range src {
+			d := (e.key >> shift) & 0xffff
+			dst[cnt[d]] = e
+			cnt[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &a[0] {
+		copy(a, src)
+	}
+}
