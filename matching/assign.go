@@ -61,7 +61,12 @@ func (x *Index) assignEdges(pairs []uint64, scores []pairScore, root []int32, sr
 			if nt := len(x.profs[p].toks); nt < 2 || nt != len(x.profs[q].toks) {
 				continue
 			}
-			if lvl, _ := compareNames(&x.profs[p], &x.profs[q]); lvl < nameClose {
+			// the rules graded the names of the pair as ordered (p < q)
+			lvl := int(scores[k].nameLvl) - 1
+			if p > q || lvl < 0 {
+				lvl, _ = compareNames(&x.profs[p], &x.profs[q])
+			}
+			if lvl < nameClose {
 				continue
 			}
 			cands[s] = append(cands[s], cand{q, k})

@@ -163,3 +163,37 @@ func radixSortEnts(a []blockEnt) {
 		copy(a, src)
 	}
 }
+
+// radixSortU64 sorts a (LSD radix, 16 bits a pass).
+func radixSortU64(a []uint64) {
+	if len(a) < 256 {
+		slices.Sort(a)
+		return
+	}
+	buf := make([]uint64, len(a))
+	src, dst := a, buf
+	var cnt [1 << 16]int
+	for shift := uint(0); shift < 64; shift += 16 {
+		clear(cnt[:])
+		for _, v := range src {
+			cnt[(v>>shift)&0xffff]++
+		}
+		if cnt[(src[0]>>shift)&0xffff] == len(src) {
+			continue // every value has this digit
+		}
+		sum := 0
+		for d, c := range cnt {
+			cnt[d] = sum
+			sum += c
+		}
+		for _, v := range src {
+			d := (v >> shift) & 0xffff
+			dst[cnt[d]] = v
+			cnt[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &a[0] {
+		copy(a, src)
+	}
+}

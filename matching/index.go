@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"cmp"
 	"context"
 	"runtime"
 	"slices"
@@ -96,42 +97,47 @@ func dedupSorted(s []string) []string {
 
 // profile is an identity with its normalized features.
 type profile struct {
-	id       identity.Identity
+	// The fields compare reads come first, so a comparison touches few
+	// cache lines of each profile; the identity itself comes last.
+
+	// atlassianID is the account id of a Jira or Confluence identity
+	// (one Atlassian account spans both).
+	atlassianID string
+	src         sourceMask // sourceBit(id.Source)
+	service     bool
+	freeMail    bool
+	// sharedMailbox: the address is a shared or role mailbox (set by
+	// Index.fillCounts).
+	sharedMailbox bool
+	// userDerived/localDerived: the username / email local part is a
+	// handle built from the display name ("jsmith", "john.smith").
+	userDerived, localDerived bool
+	// groupScopes: scopes are those of the identity's whole automatic
+	// cluster (a copy made for a doubtful link; see groupView).
+	groupScopes bool
+	pending     bool
+	// value frequencies (see Index.fillCounts)
+	emailCnt, userCnt, localCnt, nameCnt, initFreq int32
+
 	email    normalizedEmail
-	freeMail bool
 	user     string // normalized username (or noreply username)
 	userRaw  string // username without separators, digits kept
 	local    string // normalized email local part
 	localRaw string
 	toks     []nameToken
 	canon    string // canonical tokens joined (NormalizeName)
-	nkey     string
-	// userDerived/localDerived: the username / email local part is a
-	// handle built from the display name ("jsmith", "john.smith").
-	userDerived, localDerived bool
-	sortKey                   string
-	service                   bool
-	scopes                    []string
+	scopes   []string
 	// scopeN[i]: how many identities of the index act in scopes[i]
 	// (see Index.fillCounts and groupView).
-	scopeN []int32
-	// groupScopes: scopes are those of the identity's whole automatic
-	// cluster (a copy made for a doubtful link; see groupView).
-	groupScopes bool
-	person      string // existing person ("" when pending or unlinked)
-	// atlassianID is the account id of a Jira or Confluence identity
-	// (one Atlassian account spans both).
-	atlassianID string
-	pending     bool
-	// value frequencies (see Index.fillCounts)
-	emailCnt, userCnt, localCnt, nameCnt, initFreq int32
-	// sharedMailbox: the address is a shared or role mailbox (set by
-	// Index.fillCounts).
-	sharedMailbox bool
+	scopeN  []int32
+	nkey    string
+	sortKey string
+	person  string // existing person ("" when pending or unlinked)
+	id      identity.Identity
 }
 
 func (e *Engine) newProfile(id identity.Identity) profile {
-	p := profile{id: id}
+	p := profile{id: id, src: sourceBit(id.Source)}
 	p.email = e.normalizeEmail(id.Email)
 	if p.email.full != "" {
 		_, p.freeMail = e.freeMail[p.email.domain]
@@ -359,11 +365,24 @@ func (e *Engine) NewIndex(ctx context.Context, state identity.MatchState) (*Inde
 func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*Index, error) {
 	// sorted by identity ID (IDs are unique): sort pointers, not the
 	// mappings themselves
-	ms := make([]*identity.Mapping, len(state.Mappings))
-	for i := range state.Mappings {
-		ms[i] = &state.Mappings[i]
+	type ref struct {
+		pfx uint64 // prefix8 of the ID
+		m   *identity.Mapping
 	}
-	slices.SortFunc(ms, func(a, b *identity.Mapping) int { return strings.Compare(a.Identity.ID, b.Identity.ID) })
+	refs := make([]ref, len(state.Mappings))
+	for i := range state.Mappings {
+		refs[i] = ref{prefix8(state.Mappings[i].Identity.ID), &state.Mappings[i]}
+	}
+	slices.SortFunc(refs, func(a, b ref) int {
+		if a.pfx != b.pfx {
+			return cmp.Compare(a.pfx, b.pfx)
+		}
+		return strings.Compare(a.m.Identity.ID, b.m.Identity.ID)
+	})
+	ms := make([]*identity.Mapping, len(refs))
+	for i, r := range refs {
+		ms[i] = r.m
+	}
 	n := len(ms)
 	x := &Index{
 		eng:         e,
@@ -469,12 +488,40 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 		})
 		x.blocks = x.blocks.merged(sents.collect())
 	}
-	for k := range x.blocks.keys {
-		if mem := x.blocks.block(k); len(mem) > maxBlock {
-			slices.SortFunc(mem, func(i, j int32) int { return strings.Compare(x.profs[i].sortKey, x.profs[j].sortKey) })
+	// large blocks sorted by sortKey (unique: it ends with the ID),
+	// comparing 8-byte prefixes first
+	pfx := make([]uint64, n)
+	parallel(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			pfx[i] = prefix8(x.profs[i].sortKey)
+		}
+	})
+	parallel(len(x.blocks.keys), func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			if mem := x.blocks.block(k); len(mem) > maxBlock {
+				slices.SortFunc(mem, func(i, j int32) int {
+					if pi, pj := pfx[i], pfx[j]; pi != pj {
+						return cmp.Compare(pi, pj)
+					}
+					return strings.Compare(x.profs[i].sortKey, x.profs[j].sortKey)
+				})
+			}
+		}
+	})
+	return x, nil
+}
+
+// prefix8 is the first 8 bytes of s, big-endian, zero-padded: prefix8(a)
+// < prefix8(b) implies a < b.
+func prefix8(s string) uint64 {
+	var v uint64
+	for i := 0; i < 8; i++ {
+		v <<= 8
+		if i < len(s) {
+			v |= uint64(s[i])
 		}
 	}
-	return x, nil
+	return v
 }
 
 func containsBefore(keys []uint64, k int) bool {

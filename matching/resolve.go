@@ -327,13 +327,20 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 		bonus float64 // namesake assignment (see assignEdges)
 	}
 	jobs := make([]traceJob, 0, len(pending))
+	minOf := make([]int32, n) // root → its least member, once known
+	for i := range minOf {
+		minOf[i] = -1
+	}
 	for _, p := range pending {
 		root := u.find(p)
 		d := identity.Decision{IdentityID: x.profs[p].id.ID, Status: identity.StatusAuto}
 		if u.person[root] != "" {
 			d.PersonID = u.person[root]
 		} else {
-			d.NewPersonKey = x.profs[u.minMember(root)].id.ID
+			if minOf[root] < 0 {
+				minOf[root] = u.minMember(root)
+			}
+			d.NewPersonKey = x.profs[minOf[root]].id.ID
 		}
 		subRoot := autoRoot[p]
 		switch {
@@ -493,7 +500,7 @@ func (x *Index) candidatePairs() []uint64 {
 			lo = hi
 		}
 	}
-	slices.Sort(pairs)
+	radixSortU64(pairs)
 	out := pairs[:0]
 	for i, p := range pairs {
 		if i == 0 || p != pairs[i-1] {

@@ -92,6 +92,9 @@ type pairScore struct {
 	score   float64
 	// veto: never link (service account vs human, unrelated bots).
 	veto bool
+	// nameLvl is compareNames(a, b)+1 when the rules graded the names
+	// (0: not graded).
+	nameLvl int8
 }
 
 func scoreOf(l float64) float64 {
@@ -183,7 +186,7 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 			*tr = append(*tr, r)
 		}
 	}
-	if a.atlassianID != "" && a.atlassianID == b.atlassianID && a.id.Source != b.id.Source {
+	if a.atlassianID != "" && a.atlassianID == b.atlassianID && a.src != b.src {
 		add(RuleTrace{Rule: RuleAtlassianAccount, Left: string(a.id.Source) + ":" + a.atlassianID, Right: string(b.id.Source) + ":" + b.atlassianID,
 			Similarity: 1, Weight: WeightAtlassianAccount, Contribution: WeightAtlassianAccount,
 			Note: "same Atlassian account id in Jira and Confluence: one account"})
@@ -315,7 +318,11 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 			}
 		}
 	}
-	return pairScore{logOdds: l, score: scoreOf(l)}
+	ps := pairScore{logOdds: l, score: scoreOf(l)}
+	if hasNames {
+		ps.nameLvl = int8(lvl + 1)
+	}
+	return ps
 }
 
 func serviceWord(s bool) string {
