@@ -1,6 +1,8 @@
 package matching
 
 import (
+	"cmp"
+	"math/bits"
 	"slices"
 	"sort"
 	"sync"
@@ -122,64 +124,74 @@ func (s *blockSet) get(key uint64) []int32 {
 	return s.block(k)
 }
 
-// radixSortEnts sorts by key, stably (LSD radix, 16 bits a pass).
+// radixSortEnts sorts by key, stably. Keys are hashes, spread evenly:
+// one counting pass on the top bits, then each (small) bucket by
+// insertion sort.
 func radixSortEnts(a []blockEnt) {
+	less := func(x, y blockEnt) int { return cmp.Compare(x.key, y.key) }
 	if len(a) < 256 {
-		slices.SortStableFunc(a, func(x, y blockEnt) int {
-			switch {
-			case x.key < y.key:
-				return -1
-			case x.key > y.key:
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(a, less)
 		return
 	}
+	top := uint(bits.Len(uint(len(a) / 4))) // ~4 entries a bucket
+	top = min(top, 20)
+	shift := 64 - top
+	cnt := make([]int, 1<<top+1)
+	for _, e := range a {
+		cnt[e.key>>shift+1]++
+	}
+	for d := 1; d < len(cnt); d++ {
+		cnt[d] += cnt[d-1]
+	}
 	buf := make([]blockEnt, len(a))
-	src, dst := a, buf
-	var cnt [1 << 16]int
-	for shift := uint(0); shift < 64; shift += 16 {
-		clear(cnt[:])
-		for _, e := range src {
-			cnt[(e.key>>shift)&0xffff]++
-		}
-		if cnt[(src[0].key>>shift)&0xffff] == len(src) {
-			continue // every key has this digit
-		}
-		sum := 0
-		for d, c := range cnt {
-			cnt[d] = sum
-			sum += c
-		}
-		for _, e := range src {
-			d := (e.key >> shift) & 0xffff
-			dst[cnt[d]] = e
-			cnt[d]++
-		}
-		src, dst = dst, src
+	pos := append([]int(nil), cnt[:len(cnt)-1]...)
+	for _, e := range a {
+		d := e.key >> shift
+		buf[pos[d]] = e
+		pos[d]++
 	}
-	if &src[0] != &a[0] {
-		copy(a, src)
+	for d := 0; d+1 < len(cnt); d++ {
+		bk := buf[cnt[d]:cnt[d+1]]
+		if len(bk) > 32 {
+			slices.SortStableFunc(bk, less)
+			continue
+		}
+		for i := 1; i < len(bk); i++ {
+			for j := i; j > 0 && bk[j].key < bk[j-1].key; j-- {
+				bk[j], bk[j-1] = bk[j-1], bk[j]
+			}
+		}
 	}
+	copy(a, buf)
 }
 
-// radixSortU64 sorts a (LSD radix, 16 bits a pass).
+// radixSortU64 sorts a (LSD radix, 12 bits a pass, over the bits that
+// vary).
 func radixSortU64(a []uint64) {
 	if len(a) < 256 {
 		slices.Sort(a)
 		return
 	}
+	or, and := uint64(0), ^uint64(0)
+	for _, v := range a {
+		or |= v
+		and &= v
+	}
+	vary := or ^ and
 	buf := make([]uint64, len(a))
 	src, dst := a, buf
-	var cnt [1 << 16]int
-	for shift := uint(0); shift < 64; shift += 16 {
+	const digit = 12
+	var cnt [1 << digit]int
+	for shift := uint(0); shift < 64; shift += digit {
+		if vary>>shift == 0 {
+			break
+		}
+		if tz := uint(bits.TrailingZeros64(vary >> shift)); tz > 0 {
+			shift += tz // skip bits equal in every value
+		}
 		clear(cnt[:])
 		for _, v := range src {
-			cnt[(v>>shift)&0xffff]++
-		}
-		if cnt[(src[0]>>shift)&0xffff] == len(src) {
-			continue // every value has this digit
+			cnt[(v>>shift)&(1<<digit-1)]++
 		}
 		sum := 0
 		for d, c := range cnt {
@@ -187,7 +199,7 @@ func radixSortU64(a []uint64) {
 			sum += c
 		}
 		for _, v := range src {
-			d := (v >> shift) & 0xffff
+			d := (v >> shift) & (1<<digit - 1)
 			dst[cnt[d]] = v
 			cnt[d]++
 		}

@@ -295,8 +295,24 @@ func (x *Index) indexOf(id string) (int32, bool) {
 // Len is the number of identities in the index.
 func (x *Index) Len() int { return len(x.profs) }
 
-// validateMappings checks what matching needs of each identity.
+// validateMappings checks what matching needs of each identity. Unique IDs
+// are checked once sorted (buildIndex); with any error, the full check
+// (checkMappings) reports it.
 func validateMappings(ms []identity.Mapping) error {
+	for i := range ms {
+		m := &ms[i]
+		id := &m.Identity
+		if strings.TrimSpace(id.ID) == "" || !id.Source.Valid() || strings.TrimSpace(id.ExternalID) == "" ||
+			m.Link != nil && !m.Pending() && m.Link.PersonID == "" {
+			return checkMappings(ms)
+		}
+	}
+	return nil
+}
+
+// checkMappings checks what matching needs of each identity, reporting up
+// to 20 problems.
+func checkMappings(ms []identity.Mapping) error {
 	f := oviaerr.Fields{}
 	seen := make(map[string]struct{}, len(ms))
 	for i, m := range ms {
@@ -382,6 +398,11 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 	ms := make([]*identity.Mapping, len(refs))
 	for i, r := range refs {
 		ms[i] = r.m
+	}
+	for i := 1; i < len(refs); i++ {
+		if refs[i].m.Identity.ID == refs[i-1].m.Identity.ID {
+			return nil, checkMappings(state.Mappings)
+		}
 	}
 	n := len(ms)
 	x := &Index{

@@ -3,6 +3,8 @@ package matching
 import (
 	"cmp"
 	"context"
+	"math"
+	"math/bits"
 	"slices"
 	"sort"
 
@@ -124,15 +126,7 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 			edges = append(edges, edge{a: a, b: b, score: s.score, l: s.logOdds})
 		}
 	}
-	slices.SortFunc(edges, func(x, y edge) int {
-		switch {
-		case x.score != y.score:
-			return cmp.Compare(y.score, x.score)
-		case x.a != y.a:
-			return cmp.Compare(x.a, y.a)
-		}
-		return cmp.Compare(x.b, y.b)
-	})
+	edges = sortEdges(edges)
 
 	u := newClusters(x, state.Rejected)
 	u.pairs, u.scores = pairs, scores
@@ -306,9 +300,13 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 			bestAuto[ed.b] = int32(k)
 		}
 	}
-	// Other plausible existing persons per pending identity.
+	// Other plausible existing persons per pending identity (none
+	// without existing persons).
 	cands := map[int32][]personScore{}
 	for _, ed := range edges {
+		if len(x.persons) == 0 {
+			break
+		}
 		for _, pq := range [2][2]int32{{ed.a, ed.b}, {ed.b, ed.a}} {
 			p, q := pq[0], pq[1]
 			if x.profs[p].pending && x.profs[q].person != "" && ed.score >= cfg.ConflictThreshold {
@@ -407,6 +405,40 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 	return res, nil
 }
 
+// sortEdges orders edges by descending score, then a, then b. Edges come
+// in pair order (a, then b), and a score is k/10⁴ (see scoreOf): a
+// stable counting sort on k does it in one pass.
+func sortEdges(edges []edge) []edge {
+	const levels = 10_001
+	var cnt [levels + 1]int32
+	for _, ed := range edges {
+		k := math.Round(ed.score * 1e4)
+		if !(k >= 0 && k < levels && k/1e4 == ed.score) {
+			slices.SortFunc(edges, func(x, y edge) int {
+				switch {
+				case x.score != y.score:
+					return cmp.Compare(y.score, x.score)
+				case x.a != y.a:
+					return cmp.Compare(x.a, y.a)
+				}
+				return cmp.Compare(x.b, y.b)
+			})
+			return edges
+		}
+		cnt[levels-1-int(k)+1]++ // best first
+	}
+	for d := 1; d <= levels; d++ {
+		cnt[d] += cnt[d-1]
+	}
+	out := make([]edge, len(edges))
+	for _, ed := range edges {
+		d := levels - 1 - int(math.Round(ed.score*1e4))
+		out[cnt[d]] = ed
+		cnt[d]++
+	}
+	return out
+}
+
 type personScore struct {
 	person string
 	score  float64
@@ -446,6 +478,9 @@ func (x *Index) isRejected(identityID, personID string) bool {
 // rejectedPair reports whether a human rejected linking one side to the
 // other's person.
 func (x *Index) rejectedPair(a, b int32) bool {
+	if len(x.rejected) == 0 {
+		return false
+	}
 	pa, pb := &x.profs[a], &x.profs[b]
 	if pb.person != "" && x.isRejected(pa.id.ID, pb.person) {
 		return true
@@ -456,15 +491,22 @@ func (x *Index) rejectedPair(a, b int32) bool {
 // candidatePairs collects the distinct pairs the blocks propose, with at
 // least one pending side, as a<<32|b with a < b, sorted.
 func (x *Index) candidatePairs() []uint64 {
-	pairs := make([]uint64, 0, 8*len(x.profs))
+	n := len(x.profs)
+	pending := make([]bool, n)
+	for i := range x.profs {
+		pending[i] = x.profs[i].pending
+	}
+	// collected as a<<shift|b, compact for sorting
+	shift := uint(bits.Len(uint(n)))
+	pairs := make([]uint64, 0, 8*n)
 	add := func(a, b int32) {
-		if a == b || !x.profs[a].pending && !x.profs[b].pending {
+		if a == b || !pending[a] && !pending[b] {
 			return
 		}
 		if a > b {
 			a, b = b, a
 		}
-		pairs = append(pairs, uint64(a)<<32|uint64(uint32(b)))
+		pairs = append(pairs, uint64(a)<<shift|uint64(uint32(b)))
 	}
 	for k := range x.blocks.keys {
 		mem := x.blocks.block(k)
@@ -502,10 +544,13 @@ func (x *Index) candidatePairs() []uint64 {
 	}
 	radixSortU64(pairs)
 	out := pairs[:0]
+	mask := uint64(1)<<shift - 1
+	var prev uint64
 	for i, p := range pairs {
-		if i == 0 || p != pairs[i-1] {
-			out = append(out, p)
+		if i == 0 || p != prev {
+			out = append(out, p>>shift<<32|p&mask)
 		}
+		prev = p // pairs[i-1] may be overwritten by now
 	}
 	return out
 }
