@@ -171,6 +171,10 @@ func TestPayloadsConformToRecordedRealOnes(t *testing.T) {
 	for _, p := range org.Pipelines()[:40] {
 		pipelineDetails = append(pipelineDetails, fakeList(t, b.gitlab("/api/v4/projects/"+strconv.Itoa(p.ProjectID)+"/pipelines/"+strconv.Itoa(p.ID)))...)
 	}
+	var notes []any
+	for _, m := range org.MergeRequests()[:30] {
+		notes = append(notes, fakeList(t, b.gitlab("/api/v4/projects/"+strconv.Itoa(m.ProjectID)+"/merge_requests/"+strconv.Itoa(m.IID)+"/notes?sort=asc&order_by=created_at&per_page=100"))...)
+	}
 	cases := []struct {
 		name string
 		file string
@@ -192,6 +196,7 @@ func TestPayloadsConformToRecordedRealOnes(t *testing.T) {
 			"changelog.histories[].items[].tmpToAccountId",
 		}},
 		{"gitlab merge requests", "gitlab/merge_requests.jsonl", fakeList(t, b.gitlab("/api/v4/projects/4101/merge_requests?state=all&per_page=100")), []string{"milestone"}},
+		{"gitlab merge request notes", "gitlab/merge_request_notes.jsonl", notes, nil},
 		{"gitlab pipelines", "gitlab/pipelines.jsonl", fakeList(t, b.gitlab("/api/v4/projects/4101/pipelines?per_page=100")), nil},
 		{"gitlab pipeline details", "gitlab/pipeline_details.jsonl", pipelineDetails, nil},
 		{"gitlab deployments", "gitlab/deployments.jsonl", fakeList(t, b.gitlab("/api/v4/projects/"+strconv.Itoa(depProject)+"/deployments?per_page=100")), []string{"deployable.project", "deployable.runner"}},

@@ -499,6 +499,8 @@ func (g *gen) gitlab() {
 		m.IID = iids[m.ProjectID]
 		m.SourceBranch = fmt.Sprintf("%s-%d", m.SourceBranch, m.IID)
 		g.nameJiraIssue(m)
+		m.talkUntil = m.UpdatedAt
+		m.FirstReviewAt = o.firstReview(m)
 	}
 	// Pipelines, then deployments (which point at pipelines and MRs).
 	for pi := range o.projects {

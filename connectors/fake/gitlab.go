@@ -58,6 +58,7 @@ func NewGitLabServer(org *Org, token string, f Faults) *GitLabServer {
 	g.handle("GET /api/v4/projects/{id}/members/all", g.projectMembers)
 	g.handle("GET /api/v4/projects/{id}/members", g.projectMembers)
 	g.handle("GET /api/v4/projects/{id}/merge_requests", g.mergeRequests)
+	g.handle("GET /api/v4/projects/{id}/merge_requests/{iid}/notes", g.mrNotes)
 	g.handle("GET /api/v4/projects/{id}/pipelines", g.pipelines)
 	g.handle("GET /api/v4/projects/{id}/pipelines/{pid}", g.pipeline)
 	g.handle("GET /api/v4/projects/{id}/deployments", g.deployments)
@@ -663,7 +664,7 @@ func (c *call) glMR(o *Org, m *MergeRequest) map[string]any {
 		"id": m.ID, "iid": m.IID, "project_id": m.ProjectID, "title": m.Title, "description": "Closes the work on " + strings.ToLower(m.Title) + ".",
 		"state": m.State, "created_at": glTime(m.CreatedAt), "updated_at": glTime(m.UpdatedAt),
 		"merged_by": mergedBy, "merge_user": mergedBy, "merged_at": glTime(m.MergedAt), "closed_by": closedBy, "closed_at": glTime(m.ClosedAt),
-		"target_branch": m.TargetBranch, "source_branch": m.SourceBranch, "user_notes_count": len(m.ReviewerIDs) * 2,
+		"target_branch": m.TargetBranch, "source_branch": m.SourceBranch, "user_notes_count": o.userNotes(m),
 		"upvotes": 0, "downvotes": 0, "author": c.glUser(o, m.AuthorID), "assignees": []any{}, "assignee": nil,
 		"reviewers": reviewers, "source_project_id": m.ProjectID, "target_project_id": m.ProjectID, "labels": labels,
 		"draft": m.Draft, "work_in_progress": m.Draft, "milestone": nil, "merge_when_pipeline_succeeds": false,

@@ -252,6 +252,13 @@ type MergeRequest struct {
 	UpdatedAt      time.Time
 	MergedAt       time.Time // zero unless merged
 	ClosedAt       time.Time // zero unless closed
+	// FirstReviewAt is when someone other than the author and bots first
+	// commented on the MR or approved it (zero when nobody did): what a
+	// client reading /merge_requests/:iid/notes should find.
+	FirstReviewAt time.Time
+	// talkUntil bounds the discussion on the MR (its updated_at as
+	// generated), so touching or merging it later never moves a note.
+	talkUntil time.Time
 }
 
 // Pipeline is a GitLab CI pipeline.
