@@ -1,6 +1,10 @@
 package matching
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+	"sync"
+)
 
 // Namesake assignment. An account whose name several people bear (a
 // name-only Jira account, say) is damped below the conflict threshold
@@ -47,29 +51,54 @@ func (x *Index) assignEdges(pairs []uint64, scores []pairScore, root []int32, sr
 		q int32
 		k int // pair index
 	}
+	type found struct {
+		s int32 // index in single
+		c cand
+	}
+	// pairs judged in parallel, in chunks; the finds are then gathered
+	// in pair order.
+	var mu sync.Mutex
+	chunks := map[int][]found{}
+	parallel(len(pairs), func(lo, hi int) {
+		var out []found
+		for k := lo; k < hi; k++ {
+			pr := pairs[k]
+			a, b := int32(pr>>32), int32(uint32(pr))
+			for _, pq := range [2][2]int32{{a, b}, {b, a}} {
+				p, q := pq[0], pq[1]
+				s := isSingle[p] - 1
+				if s < 0 || scores[k].veto || x.profs[q].service || autoRoot[q] == autoRoot[p] {
+					continue
+				}
+				// names agree fully (nameClose or better) only with as
+				// many tokens, two or more, on each side
+				if nt := len(x.profs[p].toks); nt < 2 || nt != len(x.profs[q].toks) {
+					continue
+				}
+				// the rules graded the names of the pair as ordered (p < q)
+				lvl := int(scores[k].nameLvl) - 1
+				if p > q || lvl < 0 {
+					lvl, _ = compareNames(&x.profs[p], &x.profs[q])
+				}
+				if lvl < nameClose {
+					continue
+				}
+				out = append(out, found{s, cand{q, k}})
+			}
+		}
+		mu.Lock()
+		chunks[lo] = out
+		mu.Unlock()
+	})
+	los := make([]int, 0, len(chunks))
+	for lo := range chunks {
+		los = append(los, lo)
+	}
+	slices.Sort(los)
 	cands := make([][]cand, len(single))
-	for k, pr := range pairs {
-		a, b := int32(pr>>32), int32(uint32(pr))
-		for _, pq := range [2][2]int32{{a, b}, {b, a}} {
-			p, q := pq[0], pq[1]
-			s := int(isSingle[p]) - 1
-			if s < 0 || scores[k].veto || x.profs[q].service || autoRoot[q] == autoRoot[p] {
-				continue
-			}
-			// names agree fully (nameClose or better) only with as many
-			// tokens, two or more, on each side
-			if nt := len(x.profs[p].toks); nt < 2 || nt != len(x.profs[q].toks) {
-				continue
-			}
-			// the rules graded the names of the pair as ordered (p < q)
-			lvl := int(scores[k].nameLvl) - 1
-			if p > q || lvl < 0 {
-				lvl, _ = compareNames(&x.profs[p], &x.profs[q])
-			}
-			if lvl < nameClose {
-				continue
-			}
-			cands[s] = append(cands[s], cand{q, k})
+	for _, lo := range los {
+		for _, f := range chunks[lo] {
+			cands[f.s] = append(cands[f.s], f.c)
 		}
 	}
 	// members of the roots involved, gathered in one pass.

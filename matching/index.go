@@ -133,11 +133,18 @@ type profile struct {
 	nkey    string
 	sortKey string
 	person  string // existing person ("" when pending or unlinked)
-	id      identity.Identity
+	id      profileID
+}
+
+// profileID is what a profile keeps of its identity (not its timestamps).
+type profileID struct {
+	ID                           string
+	Source                       identity.Source
+	Username, Email, DisplayName string
 }
 
 func (e *Engine) newProfile(id identity.Identity) profile {
-	p := profile{id: id, src: sourceBit(id.Source)}
+	p := profile{id: profileID{ID: id.ID, Source: id.Source, Username: id.Username, Email: id.Email, DisplayName: id.DisplayName}, src: sourceBit(id.Source)}
 	p.email = e.normalizeEmail(id.Email)
 	if p.email.full != "" {
 		_, p.freeMail = e.freeMail[p.email.domain]
@@ -167,7 +174,60 @@ func (e *Engine) newProfile(id identity.Identity) profile {
 	}
 	p.scopes = e.activity[id.ID]
 	p.sortKey = p.nkey + "\x00" + p.user + "\x00" + id.ID
+	p.pack()
 	return p
+}
+
+// pack copies the strings compare reads (email, usernames, name and its
+// tokens) into one allocation, so a comparison touches few cache lines
+// of the other profile. Values are unchanged.
+func (p *profile) pack() {
+	var toks [2 * maxNameTokens]*string
+	nt := 0
+	for i := range p.toks {
+		toks[nt], toks[nt+1] = &p.toks[i].s, &p.toks[i].raw
+		nt += 2
+	}
+	fields := [...]*string{&p.email.full, &p.user, &p.userRaw, &p.local, &p.localRaw, &p.canon}
+	size := 0
+	for _, f := range fields {
+		size += len(*f)
+	}
+	for _, f := range toks[:nt] {
+		size += len(*f)
+	}
+	if size == 0 {
+		return
+	}
+	var b strings.Builder
+	b.Grow(size)
+	var off [len(fields) + 2*maxNameTokens]int
+	k := 0
+	for _, f := range fields {
+		off[k] = b.Len()
+		b.WriteString(*f)
+		k++
+	}
+	for _, f := range toks[:nt] {
+		off[k] = b.Len()
+		b.WriteString(*f)
+		k++
+	}
+	all := b.String()
+	localLen := len(p.email.local)
+	k = 0
+	for _, f := range fields {
+		*f = all[off[k] : off[k]+len(*f)]
+		k++
+	}
+	for _, f := range toks[:nt] {
+		*f = all[off[k] : off[k]+len(*f)]
+		k++
+	}
+	if p.email.full != "" {
+		// full is local@domain
+		p.email.local, p.email.domain = p.email.full[:localLen], p.email.full[localLen+1:]
+	}
 }
 
 // blockKeys lists the blocking keys of a profile, hashed: normalized
@@ -440,15 +500,20 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	nScopes := 0
-	for i := range ms {
-		p := &x.profs[i]
-		p.pending = ms[i].Pending()
-		if !p.pending && ms[i].Link != nil {
-			p.person = ms[i].Link.PersonID
-			x.persons[p.person] = append(x.persons[p.person], int32(i))
-		}
-		if p.email.full != "" {
+	// Counting fills independent maps: one goroutine each.
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		x.blocks = newBlockSet(ents.collect())
+	}()
+	go func() {
+		defer wg.Done()
+		for i := range x.profs {
+			p := &x.profs[i]
+			if p.email.full == "" {
+				continue
+			}
 			x.emailCount[p.email.full]++
 			// a mailbox carried by identities with clearly different
 			// names is shared (team@, a family address).
@@ -460,14 +525,29 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 				}
 			}
 		}
-		if p.user != "" {
-			x.userCount[p.user]++
+	}()
+	go func() {
+		defer wg.Done()
+		for i := range x.profs {
+			p := &x.profs[i]
+			if p.user != "" {
+				x.userCount[p.user]++
+			}
+			if p.local != "" && p.local != p.user {
+				x.userCount[p.local]++
+			}
+			if p.nkey != "" {
+				x.nameCount[p.nkey]++
+			}
 		}
-		if p.local != "" && p.local != p.user {
-			x.userCount[p.local]++
-		}
-		if p.nkey != "" {
-			x.nameCount[p.nkey]++
+	}()
+	nScopes := 0
+	for i := range ms {
+		p := &x.profs[i]
+		p.pending = ms[i].Pending()
+		if !p.pending && ms[i].Link != nil {
+			p.person = ms[i].Link.PersonID
+			x.persons[p.person] = append(x.persons[p.person], int32(i))
 		}
 		if len(p.scopes) > 0 {
 			x.active++
@@ -477,7 +557,7 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 			}
 		}
 	}
-	x.blocks = newBlockSet(ents.collect())
+	wg.Wait()
 	// one backing array for every profile's scope counts
 	scopeN := make([]int32, 0, nScopes)
 	for i := range x.profs {
