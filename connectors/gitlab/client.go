@@ -47,8 +47,13 @@ type Options struct {
 	// PerPage is per_page (0 → 100, GitLab's maximum).
 	PerPage int
 	// Concurrency bounds parallel follow-up requests (pipeline details,
-	// deployment merge requests) per page (0 → 4).
+	// deployment merge requests, merge request notes) per page (0 → 4).
 	Concurrency int
+	// SkipFirstReview leaves MergeRequest.FirstReviewAt empty instead of
+	// reading each merge request's notes for its first review (one request
+	// fewer per merge request with activity after creation; review latency
+	// then falls back to merged_at − created_at).
+	SkipFirstReview bool
 	// SkipPipelineDetails keeps pipelines as the list gives them, without
 	// started/finished times and duration (one request fewer per finished
 	// pipeline).

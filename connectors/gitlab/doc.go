@@ -7,6 +7,12 @@
 // rely on X-Total / X-Total-Pages, which GitLab omits past 10,000 rows;
 // users and projects use keyset pagination (pagination=keyset, Link
 // rel="next"). Incremental streams filter on updated_after, ordered by
-// updated_at ascending per project. Configuration comes from GITLAB_*
+// updated_at ascending per project. Each merge request updated after it
+// was opened gets its first review from its notes, oldest first, read
+// until the first review: a comment (general, diff or reply) by someone
+// other than the author and bots, or their "approved this merge request"
+// / "requested changes" system note. The approvals endpoint is not used:
+// its approved_by entries carry no time except on recent versions, while
+// the approval's system note carries it on every version. Configuration comes from GITLAB_*
 // environment variables through ConfigFromEnv.
 package gitlab

@@ -91,6 +91,7 @@ func TestSyncFromFake(t *testing.T) {
 			for _, m := range org.MergeRequests() {
 				wantMR[strconv.Itoa(m.ID)] = m
 			}
+			reviewed := 0
 			for _, m := range mrs {
 				w := wantMR[m.ExternalID]
 				is.Equal(m.IID, int64(w.IID))
@@ -101,7 +102,15 @@ func TestSyncFromFake(t *testing.T) {
 				if w.State == "merged" {
 					is.True(m.MergeCommitSHA != "")
 				}
+				if w.FirstReviewAt.IsZero() {
+					is.True(m.FirstReviewAt == nil) // nobody but the author and bots took part
+				} else {
+					is.True(m.FirstReviewAt != nil)
+					is.True(m.FirstReviewAt.Equal(w.FirstReviewAt))
+					reviewed++
+				}
 			}
+			is.True(reviewed > len(mrs)/2) // most MRs had a review to find
 			wantPl := map[string]fake.Pipeline{}
 			for _, p := range org.Pipelines() {
 				wantPl[strconv.Itoa(p.ID)] = p

@@ -58,7 +58,8 @@ func serveItems(items []json.RawMessage) http.HandlerFunc {
 
 // TestRealPayloads replays recorded gitlab.com payloads: admin users with
 // offset times, merge requests in three states, pipelines with null
-// updated_at and eleven statuses, deployments with environments.
+// updated_at and eleven statuses, deployments with environments, and
+// merge request notes for the first review.
 func TestRealPayloads(t *testing.T) {
 	is := is.New(t)
 	users := readReal(t, "gitlab/users_admin_api.jsonl")
@@ -66,6 +67,7 @@ func TestRealPayloads(t *testing.T) {
 	pipelines := readReal(t, "gitlab/pipelines.jsonl")
 	details := readReal(t, "gitlab/pipeline_details.jsonl")
 	deployments := readReal(t, "gitlab/deployments.jsonl")
+	notes := readReal(t, "gitlab/merge_request_notes.jsonl")
 
 	b := setup(t, gitlab.Config{ProjectIDs: []int64{12345678}}, gitlab.Options{EmbeddedIdentities: true})
 	b.srv.handle("GET /api/v4/user", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{"id":1,"is_admin":true}`)) })
@@ -74,6 +76,19 @@ func TestRealPayloads(t *testing.T) {
 		_, _ = w.Write([]byte(`{"id":12345678,"name":"vdev.co","path_with_namespace":"merico-dev/ee/vdev.co","default_branch":"master","web_url":"https://gitlab.com/merico-dev/ee/vdev.co"}`))
 	})
 	b.srv.handle("GET /api/v4/projects/12345678/merge_requests", serveItems(mrs))
+	b.srv.handle("GET /api/v4/projects/12345678/merge_requests/{iid}/notes", func(w http.ResponseWriter, r *http.Request) {
+		var of []json.RawMessage
+		for _, n := range notes {
+			var v struct {
+				IID json.Number `json:"noteable_iid"`
+			}
+			_ = json.Unmarshal(n, &v)
+			if v.IID.String() == r.PathValue("iid") {
+				of = append(of, n)
+			}
+		}
+		serveItems(of)(w, r)
+	})
 	b.srv.handle("GET /api/v4/projects/12345678/pipelines", serveItems(pipelines))
 	b.srv.handle("GET /api/v4/projects/12345678/pipelines/{pid}", func(w http.ResponseWriter, r *http.Request) {
 		for _, d := range details {
@@ -92,6 +107,7 @@ func TestRealPayloads(t *testing.T) {
 
 	since := time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC)
 	counts := map[connectors.Stream]int{}
+	firstReview := map[int64]string{}
 	for _, stream := range b.client.Streams() {
 		pages, err := collect(t, b.client, connectors.FetchRequest{Stream: stream, Since: since})
 		is.NoErr(err)
@@ -109,6 +125,9 @@ func TestRealPayloads(t *testing.T) {
 					is.True(!m.CreatedAt.IsZero() && !m.UpdatedAt.IsZero())
 					is.True(m.State != "merged" || m.MergedAt != nil)
 					is.True(m.AuthorID != "")
+					if m.FirstReviewAt != nil {
+						firstReview[m.IID] = m.FirstReviewAt.Format(time.RFC3339Nano)
+					}
 				}
 			case connectors.StreamPipelines:
 				counts[stream] += len(p.Pipelines)
@@ -125,6 +144,9 @@ func TestRealPayloads(t *testing.T) {
 			}
 		}
 	}
+	// !1 has only the author's notes and others' system notes (a merge, a
+	// mention); !3's first note is a comment by someone else.
+	is.Equal(firstReview, map[int64]string{3: "2019-08-26T12:14:39.003Z"})
 	is.Equal(counts, map[connectors.Stream]int{
 		connectors.StreamUsers: len(users), connectors.StreamMergeRequests: len(mrs),
 		connectors.StreamPipelines: len(pipelines), connectors.StreamDeployments: len(deployments),

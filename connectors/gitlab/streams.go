@@ -209,10 +209,11 @@ type apiMergeRequest struct {
 	WebURL          string    `json:"web_url"`
 }
 
-func (c *Client) mergeRequestPage(_ context.Context, projectID int64, items []json.RawMessage) (connectors.Page, error) {
+func (c *Client) mergeRequestPage(ctx context.Context, projectID int64, items []json.RawMessage) (connectors.Page, error) {
 	page := connectors.Page{}
 	ppl := newPeople()
 	fetched := c.now().UTC()
+	var review []int
 	for _, raw := range items {
 		var m apiMergeRequest
 		if err := json.Unmarshal(raw, &m); err != nil {
@@ -255,11 +256,28 @@ func (c *Client) mergeRequestPage(_ context.Context, projectID int64, items []js
 		for i := range m.Reviewers {
 			ppl.add(&m.Reviewers[i])
 		}
+		if !c.o.SkipFirstReview && mr.UpdatedAt.After(mr.CreatedAt) {
+			// A note or an approval updates the MR: one never updated
+			// since it was opened has no review to find.
+			review = append(review, len(page.MergeRequests))
+		}
 		page.MergeRequests = append(page.MergeRequests, mr)
 		page.Raw = append(page.Raw, rawPayload("merge_request", mr.ExternalID, raw, fetched))
 		if mr.UpdatedAt.After(page.MaxUpdated) {
 			page.MaxUpdated = mr.UpdatedAt
 		}
+	}
+	err := c.parallel(ctx, review, func(ctx context.Context, i int) error {
+		mr := &page.MergeRequests[i]
+		at, err := c.firstReview(ctx, projectID, mr)
+		if err != nil {
+			return err
+		}
+		mr.FirstReviewAt = at
+		return nil
+	})
+	if err != nil {
+		return page, err
 	}
 	if c.o.EmbeddedIdentities {
 		page.Identities = ppl.list
