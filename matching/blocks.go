@@ -30,21 +30,33 @@ func (c *chunkedEnts) add(lo int, e []blockEnt) {
 	c.chunks[lo] = e
 }
 
-// collect returns the memberships ordered by identity (then as produced).
-func (c *chunkedEnts) collect() []blockEnt {
+// ordered returns the chunks in identity order.
+func (c *chunkedEnts) ordered() [][]blockEnt {
 	los := make([]int, 0, len(c.chunks))
-	total := 0
-	for lo, e := range c.chunks {
+	for lo := range c.chunks {
 		los = append(los, lo)
-		total += len(e)
 	}
 	sort.Ints(los)
-	if len(los) == 1 {
-		return c.chunks[los[0]]
+	out := make([][]blockEnt, len(los))
+	for i, lo := range los {
+		out[i] = c.chunks[lo]
+	}
+	return out
+}
+
+// collect returns the memberships ordered by identity (then as produced).
+func (c *chunkedEnts) collect() []blockEnt {
+	chunks := c.ordered()
+	if len(chunks) == 1 {
+		return chunks[0]
+	}
+	total := 0
+	for _, e := range chunks {
+		total += len(e)
 	}
 	out := make([]blockEnt, 0, total)
-	for _, lo := range los {
-		out = append(out, c.chunks[lo]...)
+	for _, e := range chunks {
+		out = append(out, e...)
 	}
 	return out
 }
@@ -58,11 +70,10 @@ type blockSet struct {
 	mem  []int32
 }
 
-// newBlockSet builds a blockSet from memberships (a key's members keep
-// their order in ents).
-func newBlockSet(ents []blockEnt) blockSet {
-	radixSortEnts(ents)
-	return fromSorted(ents)
+// newBlockSet builds a blockSet from memberships, given in chunks (a
+// key's members keep their order in the chunks, taken in turn).
+func newBlockSet(chunks [][]blockEnt) blockSet {
+	return fromSorted(sortEntChunks(chunks))
 }
 
 func fromSorted(ents []blockEnt) blockSet {
@@ -124,34 +135,52 @@ func (s *blockSet) get(key uint64) []int32 {
 	return s.block(k)
 }
 
-// radixSortEnts sorts by key, stably. Keys are hashes, spread evenly:
-// one counting pass on the top bits, then each (small) bucket by
-// insertion sort.
+// radixSortEnts sorts by key, stably.
 func radixSortEnts(a []blockEnt) {
+	copy(a, sortEntChunks([][]blockEnt{a}))
+}
+
+// sortEntChunks returns the memberships of chunks (taken in turn) sorted
+// by key, stably. Keys are hashes, spread evenly: one counting pass on
+// the top bits scatters them into a new array, then each (small) bucket
+// is sorted by insertion.
+func sortEntChunks(chunks [][]blockEnt) []blockEnt {
 	less := func(x, y blockEnt) int { return cmp.Compare(x.key, y.key) }
-	if len(a) < 256 {
-		slices.SortStableFunc(a, less)
-		return
+	total := 0
+	for _, c := range chunks {
+		total += len(c)
 	}
-	top := uint(bits.Len(uint(len(a) / 4))) // ~4 entries a bucket
+	out := make([]blockEnt, total)
+	if total < 256 {
+		k := 0
+		for _, c := range chunks {
+			k += copy(out[k:], c)
+		}
+		slices.SortStableFunc(out, less)
+		return out
+	}
+	top := uint(bits.Len(uint(total / 4))) // ~4 entries a bucket
 	top = min(top, 20)
 	shift := 64 - top
 	cnt := make([]int, 1<<top+1)
-	for _, e := range a {
-		cnt[e.key>>shift+1]++
+	for _, c := range chunks {
+		for _, e := range c {
+			cnt[e.key>>shift+1]++
+		}
 	}
 	for d := 1; d < len(cnt); d++ {
 		cnt[d] += cnt[d-1]
 	}
-	buf := make([]blockEnt, len(a))
 	pos := append([]int(nil), cnt[:len(cnt)-1]...)
-	for _, e := range a {
-		d := e.key >> shift
-		buf[pos[d]] = e
-		pos[d]++
+	for _, c := range chunks {
+		for _, e := range c {
+			d := e.key >> shift
+			out[pos[d]] = e
+			pos[d]++
+		}
 	}
 	for d := 0; d+1 < len(cnt); d++ {
-		bk := buf[cnt[d]:cnt[d+1]]
+		bk := out[cnt[d]:cnt[d+1]]
 		if len(bk) > 32 {
 			slices.SortStableFunc(bk, less)
 			continue
@@ -162,7 +191,7 @@ func radixSortEnts(a []blockEnt) {
 			}
 		}
 	}
-	copy(a, buf)
+	return out
 }
 
 // radixSortU64 sorts a (LSD radix, 12 bits a pass, over the bits that

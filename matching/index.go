@@ -484,7 +484,7 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 	var ents chunkedEnts
 	parallel(n, func(lo, hi int) {
 		var keys []uint64
-		var out []blockEnt
+		out := make([]blockEnt, 0, 8*(hi-lo))
 		for i := lo; i < hi; i++ {
 			p := &x.profs[i]
 			*p = e.newProfile(ms[i].Identity)
@@ -505,7 +505,7 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 	wg.Add(3)
 	go func() {
 		defer wg.Done()
-		x.blocks = newBlockSet(ents.collect())
+		x.blocks = newBlockSet(ents.ordered())
 	}()
 	go func() {
 		defer wg.Done()

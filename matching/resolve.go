@@ -101,6 +101,10 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 		bestAny[i] = -1
 	}
 	bestAnyScore := make([]float64, n)
+	isPending := make([]bool, n)
+	for _, p := range pending {
+		isPending[p] = true
+	}
 	var edges []edge
 	liftable := len(e.activity) > 0
 	conflictLogOdds := logit(cfg.ConflictThreshold)
@@ -112,7 +116,7 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 		}
 		for _, pq := range [2][2]int32{{a, b}, {b, a}} {
 			p, q := pq[0], pq[1]
-			if !x.profs[p].pending {
+			if !isPending[p] {
 				continue
 			}
 			if bestAny[p] < 0 || s.score > bestAnyScore[p] || s.score == bestAnyScore[p] && q < bestAny[p] {

@@ -1,6 +1,9 @@
 package matching
 
-import "unicode/utf8"
+import (
+	"math/bits"
+	"unicode/utf8"
+)
 
 // jaroWinkler returns the Jaro-Winkler similarity of a and b in [0,1]
 // (prefix scale 0.1, prefix up to 4).
@@ -83,10 +86,11 @@ func jwSeq(la, lb int, eq func(i, j int) bool) float64 {
 	return jaro + float64(prefix)*0.1*(1-jaro)
 }
 
-// jwBytes is jwSeq specialised for short ASCII strings.
+// jwBytes is jwSeq specialised for short ASCII strings (at most 64
+// bytes): the matched flags are bit sets.
 func jwBytes(a, b string) float64 {
 	la, lb := len(a), len(b)
-	var ma, mb [64]bool
+	var ma, mb uint64
 	window := max(la, lb)/2 - 1
 	if window < 0 {
 		window = 0
@@ -94,9 +98,11 @@ func jwBytes(a, b string) float64 {
 	matches := 0
 	for i := 0; i < la; i++ {
 		lo, hi := max(0, i-window), min(lb-1, i+window)
+		c := a[i]
 		for j := lo; j <= hi; j++ {
-			if !mb[j] && a[i] == b[j] {
-				ma[i], mb[j] = true, true
+			if mb&(1<<uint(j)) == 0 && c == b[j] {
+				ma |= 1 << uint(i)
+				mb |= 1 << uint(j)
 				matches++
 				break
 			}
@@ -105,18 +111,12 @@ func jwBytes(a, b string) float64 {
 	if matches == 0 {
 		return 0
 	}
-	trans, k := 0, 0
-	for i := 0; i < la; i++ {
-		if !ma[i] {
-			continue
-		}
-		for !mb[k] {
-			k++
-		}
-		if a[i] != b[k] {
+	// matched characters of a and of b, in order: count the mismatches
+	trans := 0
+	for ra, rb := ma, mb; ra != 0; ra, rb = ra&(ra-1), rb&(rb-1) {
+		if a[bits.TrailingZeros64(ra)] != b[bits.TrailingZeros64(rb)] {
 			trans++
 		}
-		k++
 	}
 	m := float64(matches)
 	jaro := (m/float64(la) + m/float64(lb) + (m-float64(trans)/2)/m) / 3
