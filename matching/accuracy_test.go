@@ -11,54 +11,6 @@ import (
 	"github.com/ovia-hq/ovia/matching/corpus"
 )
 
-// pairMetrics are pairwise figures of a clustering against ground truth.
-type pairMetrics struct {
-	truePairs, predicted, correct int
-}
-
-func (m pairMetrics) precision() float64 { return ratio(m.correct, m.predicted) }
-func (m pairMetrics) recall() float64    { return ratio(m.correct, m.truePairs) }
-func (m pairMetrics) f1() float64 {
-	p, r := m.precision(), m.recall()
-	if p+r == 0 {
-		return 0
-	}
-	return 2 * p * r / (p + r)
-}
-
-func ratio(a, b int) float64 {
-	if b == 0 {
-		return 1
-	}
-	return float64(a) / float64(b)
-}
-
-// clusterMetrics compares clusters (identity → cluster key) with truth
-// (identity → person).
-func clusterMetrics(clusters, truth map[string]string) pairMetrics {
-	var m pairMetrics
-	perPerson := map[string]int{}
-	for _, p := range truth {
-		perPerson[p]++
-	}
-	for _, k := range perPerson {
-		m.truePairs += k * (k - 1) / 2
-	}
-	size := map[string]int{}
-	both := map[[2]string]int{}
-	for id, c := range clusters {
-		size[c]++
-		both[[2]string{c, truth[id]}]++
-	}
-	for _, k := range size {
-		m.predicted += k * (k - 1) / 2
-	}
-	for _, k := range both {
-		m.correct += k * (k - 1) / 2
-	}
-	return m
-}
-
 // decisionClusters groups decided identities: linked (conflicts joined to
 // their suggestion) and autoOnly (conflicts left on their own).
 func decisionClusters(ds []identity.Decision) (linked, autoOnly map[string]string) {
@@ -105,11 +57,11 @@ func TestAccuracy(t *testing.T) {
 			res, err := eng.Resolve(context.Background(), c.State())
 			is.NoErr(err)
 			linked, autoOnly := decisionClusters(res.Decisions)
-			ml, ma := clusterMetrics(linked, c.Truth), clusterMetrics(autoOnly, c.Truth)
+			ml, ma := matching.ScorePairs(linked, c.Truth), matching.ScorePairs(autoOnly, c.Truth)
 			t.Logf("corpus: %d identities, %d people (%.1f%% share their full name with another person); stats %+v",
 				len(c.Identities), c.People(), 100*c.NamesakeRate(), res.Stats)
-			t.Logf("auto links:          precision %.4f  recall %.4f  F1 %.4f  (conflicts left apart)", ma.precision(), ma.recall(), ma.f1())
-			t.Logf("auto+conflict links: precision %.4f  recall %.4f  F1 %.4f  (conflicts joined to their suggestion)", ml.precision(), ml.recall(), ml.f1())
+			t.Logf("auto links:          precision %.4f  recall %.4f  F1 %.4f  (conflicts left apart)", ma.Precision(), ma.Recall(), ma.F1())
+			t.Logf("auto+conflict links: precision %.4f  recall %.4f  F1 %.4f  (conflicts joined to their suggestion)", ml.Precision(), ml.Recall(), ml.F1())
 			size := map[string]int{}
 			for _, k := range linked {
 				size[k]++
@@ -131,14 +83,14 @@ func TestAccuracy(t *testing.T) {
 				}
 				t.Logf("target %-40s %.4f (≥ %.3f) %s", name, got, target, verdict)
 			}
-			report("auto precision", ma.precision(), 0.995)
-			report("recall over auto+conflict", ml.recall(), 0.97)
-			report("pairwise F1 (conflicts joined)", ml.f1(), 0.98)
+			report("auto precision", ma.Precision(), 0.995)
+			report("recall over auto+conflict", ml.Recall(), 0.97)
+			report("pairwise F1 (conflicts joined)", ml.F1(), 0.98)
 			// Assert what is met with margin; the rest is reported above.
-			is.True(ma.precision() >= 0.995) // auto links precision
+			is.True(ma.Precision() >= 0.995) // auto links precision
 			if tc.activity {
-				is.True(ml.recall() >= 0.97) // recall over auto+conflict, with co_occurrence (30k: 0.9777)
-				is.True(ml.f1() >= 0.98)     // pairwise F1, with co_occurrence (30k: 0.9851)
+				is.True(ml.Recall() >= 0.97) // recall over auto+conflict, with co_occurrence (30k: 0.9777)
+				is.True(ml.F1() >= 0.98)     // pairwise F1, with co_occurrence (30k: 0.9851)
 			}
 		})
 	}

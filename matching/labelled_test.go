@@ -47,11 +47,11 @@ func TestAccuracyLabelled(t *testing.T) {
 	res, err := eng.Resolve(context.Background(), state)
 	is.NoErr(err)
 	linked, autoOnly := decisionClusters(res.Decisions)
-	ml, ma := clusterMetrics(linked, truth), clusterMetrics(autoOnly, truth)
+	ml, ma := matching.ScorePairs(linked, truth), matching.ScorePairs(autoOnly, truth)
 	t.Logf("labelled corpus: %d identities; stats %+v", len(rows), res.Stats)
-	t.Logf("auto links:          precision %.4f  recall %.4f  F1 %.4f", ma.precision(), ma.recall(), ma.f1())
-	t.Logf("auto+conflict links: precision %.4f  recall %.4f  F1 %.4f", ml.precision(), ml.recall(), ml.f1())
-	is.Equal(ma.precision(), 1.0) // no wrong automatic link on the labelled corpus
+	t.Logf("auto links:          precision %.4f  recall %.4f  F1 %.4f", ma.Precision(), ma.Recall(), ma.F1())
+	t.Logf("auto+conflict links: precision %.4f  recall %.4f  F1 %.4f", ml.Precision(), ml.Recall(), ml.F1())
+	is.Equal(ma.Precision(), 1.0) // no wrong automatic link on the labelled corpus
 	if testing.Verbose() {
 		for _, d := range res.Decisions {
 			t.Logf("%s %-10s %-8s %.3f person=%s%s", d.IdentityID, truth[d.IdentityID], d.Status, d.Score, d.PersonID, d.NewPersonKey)
