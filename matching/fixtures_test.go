@@ -211,6 +211,19 @@ func scenarios() []scenario {
 			want: []outcome{{id: "m1", status: identity.StatusConflict, with: "m2"}},
 		},
 		{
+			name: "nickname and surname first (Becca Thompson / Thompson Rebecca), Russian diminutive (Юля / Yulia)",
+			mappings: pending(
+				ident("m3", J, "Becca Thompsonovich", "", ""),
+				ident("m4", G, "Thompsonovich Rebecca", "thompsonovich.r", "r.thompsonovich@acme.com"),
+				ident("m5", C, "Юля Белозерская", "", ""),
+				ident("m6", G, "Yulia Belozerskaya", "ybelozerskaya", "ybelozerskaya@acme.com"),
+			),
+			want: []outcome{
+				{id: "m3", status: identity.StatusConflict, with: "m4"},
+				{id: "m5", status: identity.StatusConflict, with: "m6", notWith: []string{"m3"}},
+			},
+		},
+		{
 			name: "typo in surname, name only",
 			mappings: pending(
 				ident("n1", C, "Katherine Johnstone", "", ""),
