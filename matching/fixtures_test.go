@@ -224,6 +224,15 @@ func scenarios() []scenario {
 			},
 		},
 		{
+			name: "two work addresses of one name at one domain, neither numbered (aliases), are queued, not kept apart",
+			mappings: pending(
+				withExt(ident("v1", J, "Yulia Volkonskaya", "", "yulia.volkonskaya@acme.com"), "acc-v"),
+				withExt(ident("v2", C, "Yulia Volkonskaya", "", "yulia.volkonskaya@acme.com"), "acc-v"),
+				ident("v3", G, "Yulia Volkonskaya", "yvolkonskaya", "yvolkonskaya@acme.com"),
+			),
+			want: []outcome{{id: "v3", status: identity.StatusConflict, with: "v1"}},
+		},
+		{
 			name: "typo in surname, name only",
 			mappings: pending(
 				ident("n1", C, "Katherine Johnstone", "", ""),

@@ -711,12 +711,22 @@ func (u *clusters) noWeakLinks(a, b int32, c counts) bool {
 }
 
 // distinctWorkMailboxes reports two different addresses at one
-// non-personal domain: a person has one work mailbox, so these are
-// usually namesakes (alex.smith@ and alex.smith2@).
+// non-personal domain of which one is numbered or both spell one name
+// (alex.smith@ and alex.smith2@, tyamada@ and takeshi.yamada2@): a number
+// is how a company tells its namesakes apart. Other pairs of addresses at
+// one domain (yulia.volkova@ and yvolkova@) are often one person's
+// aliases, so they only weigh against the link (the email rule's
+// WeightEmailSameDomain) and may still be queued for review.
 func (x *Index) distinctWorkMailboxes(a, b *profile) bool {
 	return a.email.full != "" && b.email.full != "" && a.email.full != b.email.full &&
+		(a.local == b.local || numberedLocal(a.email.local) || numberedLocal(b.email.local)) &&
 		a.email.domain == b.email.domain && !a.freeMail && !b.freeMail &&
 		!a.service && !b.service && !x.sharedMailbox(a) && !x.sharedMailbox(b)
+}
+
+// numberedLocal reports an email local part ending in a digit.
+func numberedLocal(local string) bool {
+	return local != "" && local[len(local)-1] >= '0' && local[len(local)-1] <= '9'
 }
 
 func (x *Index) sharedMailbox(p *profile) bool {
