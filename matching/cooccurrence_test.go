@@ -332,3 +332,36 @@ func TestNamesakeAssignmentTrace(t *testing.T) {
 		is.True(tr.Score == d.Score)                            // the trace's score is the decision's
 	}
 }
+
+// TestRefusedLinkTrace: an own decision whose best candidate scored in
+// the conflict range says why it was not suggested, instead of claiming
+// the candidate is queued. Two Liz Moores, one in Jira and one in GitLab,
+// whose groups both act but in different teams (the work addresses are
+// aliases, so nothing else forbids the link).
+func TestRefusedLinkTrace(t *testing.T) {
+	is := is.New(t)
+	cfg := matching.DefaultConfig()
+	cfg.Activity = map[string][]string{"l1": {"team:pay"}, "l2": {"team:infra"}}
+	eng, err := matching.New(cfg)
+	is.NoErr(err)
+	res, err := eng.Resolve(context.Background(), identity.MatchState{Mappings: pending(
+		ident("l1", identity.SourceJira, "Liz Mooreland", "", "liz.mooreland@acme.com"),
+		ident("l2", identity.SourceGitLab, "Liz Mooreland", "lmooreland", "lmooreland@acme.com"),
+	)})
+	is.NoErr(err)
+	own := 0
+	for _, d := range res.Decisions {
+		var tr matching.Trace
+		is.NoErr(json.Unmarshal(d.Trace, &tr))
+		if tr.Decision != "own" {
+			continue
+		}
+		own++
+		t.Logf("%s: %s", d.IdentityID, tr.Reason)
+		is.True(tr.Score >= cfg.ConflictThreshold) // the pair alone would have been suggested
+		is.Equal(tr.Refused, "both groups of accounts act, and in no scope in common")
+		is.True(strings.Contains(tr.Reason, "was not suggested: both groups of accounts act"))
+		is.True(!strings.Contains(tr.Reason, "queued"))
+	}
+	is.Equal(own, 2) // two people
+}

@@ -735,7 +735,7 @@ func (x *Index) Match(id identity.Identity) (identity.Decision, error) {
 		if bestRejectedQ >= 0 {
 			other = &x.profs[bestRejectedQ]
 		}
-		d.Trace = x.traceJSON(nil, id.ID, &p, other, c, decisionOwn, "", id.ID)
+		d.Trace = x.traceJSON(nil, id.ID, &p, other, c, decisionOwn, "", id.ID, "")
 		return d, nil
 	}
 	top := cands[0]
@@ -752,7 +752,7 @@ func (x *Index) Match(id identity.Identity) (identity.Decision, error) {
 		}
 		d.CandidatePersonIDs = append(d.CandidatePersonIDs, o.person)
 	}
-	d.Trace = x.traceJSON(nil, id.ID, &p, &x.profs[top.q], c, kind, top.person, "")
+	d.Trace = x.traceJSON(nil, id.ID, &p, &x.profs[top.q], c, kind, top.person, "", "")
 	return d, nil
 }
 

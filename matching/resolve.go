@@ -158,6 +158,16 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 	// linked account's scopes, source_exclusivity for the order), so
 	// among namesakes an account goes to the group in its team and
 	// without an account in its tool.
+	// refused[p]: why p's best candidate, refused below, was not
+	// suggested (the first reason found for that pair).
+	refused := make([]string, n)
+	refuse := func(ed edge, why string) {
+		for _, pq := range [2][2]int32{{ed.a, ed.b}, {ed.b, ed.a}} {
+			if p, q := pq[0], pq[1]; bestAny[p] == q && refused[p] == "" {
+				refused[p] = why
+			}
+		}
+	}
 	autoSrc := append([]sourceMask(nil), u.srcs...)
 	groups := x.newGroupView(autoRoot, autoSrc)
 	grp := make([]groupLink, len(edges))
@@ -169,13 +179,23 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 		grp[k] = groups.link(ed, c)
 		if ed.score < cfg.AutoThreshold && scoreOf(grp[k].l) >= cfg.ConflictThreshold {
 			doubtful = append(doubtful, queuedEdge{rank: grp[k].rank, k: int32(k)})
+		} else if ed.score < cfg.AutoThreshold && ed.score >= cfg.ConflictThreshold {
+			refuse(ed, refusedActApart)
 		}
 	}
 	slices.SortFunc(doubtful, compareQueued)
 	for _, it := range doubtful {
 		ed := edges[it.k]
 		ra, rb := u.find(ed.a), u.find(ed.b)
-		if ra == rb || !u.canMerge(ra, rb, c) || !u.noWeakLinks(ra, rb, c) {
+		if ra == rb {
+			continue
+		}
+		if !u.canMerge(ra, rb, c) {
+			refuse(ed, refusedPeople)
+			continue
+		}
+		if !u.noWeakLinks(ra, rb, c) {
+			refuse(ed, refusedContradicts)
 			continue
 		}
 		// The clusters as grown so far act apart: count it against the
@@ -192,6 +212,7 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 				pen += WeightSourceOverlap
 			}
 			if scoreOf(grp[it.k].l+pen) < cfg.ConflictThreshold {
+				refuse(ed, refusedActApart)
 				continue
 			}
 		}
@@ -327,6 +348,9 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 		// (a conflict; see groupView).
 		group bool
 		bonus float64 // namesake assignment (see assignEdges)
+		// refused: why an own decision's best candidate was not
+		// suggested (Trace.Refused).
+		refused string
 	}
 	jobs := make([]traceJob, 0, len(pending))
 	minOf := make([]int32, n) // root → its least member, once known
@@ -354,7 +378,7 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 			}
 			d.Status = identity.StatusConflict
 			d.Score = scoreOf(grp[conflictEdge[subRoot]-1].l)
-			jobs = append(jobs, traceJob{from, to, decisionConflict, true, ed.bonus})
+			jobs = append(jobs, traceJob{a: from, b: to, kind: decisionConflict, group: true, bonus: ed.bonus})
 			res.Stats.Conflict++
 		case bestAuto[p] >= 0:
 			ed := edges[bestAuto[p]]
@@ -369,7 +393,7 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 			if bestAny[p] >= 0 {
 				d.Score = bestAnyScore[p]
 			}
-			jobs = append(jobs, traceJob{a: p, b: bestAny[p], kind: decisionOwn})
+			jobs = append(jobs, traceJob{a: p, b: bestAny[p], kind: decisionOwn, refused: refused[p]})
 			res.Stats.Own++
 		}
 		for _, ps := range cands[p] {
@@ -396,14 +420,14 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 						}
 					}
 				}
-				d.Trace = x.traceJSON(&ts, d.IdentityID, &pa, &pb, c, j.kind, d.PersonID, d.NewPersonKey, extra...)
+				d.Trace = x.traceJSON(&ts, d.IdentityID, &pa, &pb, c, j.kind, d.PersonID, d.NewPersonKey, "", extra...)
 				continue
 			}
 			var other *profile
 			if j.b >= 0 {
 				other = &x.profs[j.b]
 			}
-			d.Trace = x.traceJSON(&ts, d.IdentityID, &x.profs[j.a], other, c, j.kind, d.PersonID, d.NewPersonKey)
+			d.Trace = x.traceJSON(&ts, d.IdentityID, &x.profs[j.a], other, c, j.kind, d.PersonID, d.NewPersonKey, j.refused)
 		}
 	})
 	return res, nil

@@ -30,11 +30,23 @@ type Trace struct {
 	// PersonID (existing person) or NewPersonKey: the suggestion.
 	PersonID     string `json:"person_id,omitempty"`
 	NewPersonKey string `json:"new_person_key,omitempty"`
+	// Refused says why the best candidate, though at or above the
+	// conflict threshold on its own, was not suggested (an "own"
+	// decision): the evidence between the two groups of accounts.
+	Refused string `json:"refused,omitempty"`
 	// Thresholds in force.
 	AutoThreshold     float64     `json:"auto_threshold"`
 	ConflictThreshold float64     `json:"conflict_threshold"`
 	Rules             []RuleTrace `json:"rules"`
 }
+
+// Why a candidate at or above the conflict threshold was not suggested
+// (Trace.Refused), as Resolve's doubtful-link phase found it.
+const (
+	refusedActApart    = "both groups of accounts act, and in no scope in common"
+	refusedContradicts = "an account on one side contradicts one on the other (a numbered work address, or clearly different people)"
+	refusedPeople      = "it would join two existing people, or a pair a human rejected"
+)
 
 const (
 	decisionAuto     = "auto"
@@ -70,7 +82,7 @@ func (s *traceScratch) keep(b []byte) []byte {
 // all) and renders the trace; extra lists person-level evidence (rules
 // beyond the pair, such as source_exclusivity) added to the pair's
 // log-odds. With scratch nil the trace is built in a buffer of its own.
-func (x *Index) traceJSON(scratch *traceScratch, subject string, a, b *profile, c counts, kind, personID, newKey string, extra ...RuleTrace) []byte {
+func (x *Index) traceJSON(scratch *traceScratch, subject string, a, b *profile, c counts, kind, personID, newKey, refused string, extra ...RuleTrace) []byte {
 	s := scratch
 	if s == nil {
 		s = &traceScratch{}
@@ -81,6 +93,7 @@ func (x *Index) traceJSON(scratch *traceScratch, subject string, a, b *profile, 
 		Prior:             Prior,
 		PersonID:          personID,
 		NewPersonKey:      newKey,
+		Refused:           refused,
 		AutoThreshold:     x.eng.cfg.AutoThreshold,
 		ConflictThreshold: x.eng.cfg.ConflictThreshold,
 		Rules:             s.rules[:0],
@@ -139,6 +152,7 @@ func (t *Trace) appendJSON(b, reason []byte) []byte {
 		{`,"candidate_identity_id":`, t.CandidateIdentityID},
 		{`,"person_id":`, t.PersonID},
 		{`,"new_person_key":`, t.NewPersonKey},
+		{`,"refused":`, t.Refused},
 	} {
 		if f.v != "" {
 			b = appendJSONString(append(b, f.key...), f.v)
@@ -278,6 +292,10 @@ func appendReason(b []byte, t *Trace) []byte {
 	}
 	if t.Score >= t.ConflictThreshold {
 		b = appendFixed(append(b, "own person: the best candidate (score "...), t.Score, 3)
+		if t.Refused != "" {
+			b = append(append(b, ") was not suggested: "...), t.Refused...)
+			return why(b)
+		}
 		return why(append(b, ") is queued for review, not linked"...))
 	}
 	b = appendFixed(append(b, "own person: best candidate scored "...), t.Score, 3)
