@@ -6,7 +6,10 @@
 // one identity.Decision per pending identity. Each identity is normalized
 // (emails: case, +tags, domain aliases, GitLab/GitHub noreply forms;
 // usernames: case, separators, digit suffixes; names: Unicode folding,
-// Cyrillic transliteration, nicknames, initials, token order). Candidate
+// Cyrillic transliteration, nicknames, initials, token order; a display
+// name that is only a handle, such as the username, is no name, and a
+// name-shaped email local part spells one instead, as weaker evidence:
+// see handlename.go). Candidate
 // pairs come from a blocking index (normalized email, username keys, name
 // token keys, and name tokens within a scope few act in), never from all
 // pairs. Each pair is compared by named rules

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -339,7 +340,77 @@ func scenarios() []scenario {
 			),
 			want: []outcome{{id: "s2", status: identity.StatusConflict, with: "s1"}},
 		},
-	}, coOccurrenceScenarios()...)
+	}, append(coOccurrenceScenarios(), handleNameScenarios()...)...)
+}
+
+// handleNameScenarios: GitLab accounts whose display name is the username
+// (never set) carry no name; an email local part shaped like a name
+// spells it instead, as weaker evidence than a display name.
+func handleNameScenarios() []scenario {
+	J, G, C := identity.SourceJira, identity.SourceGitLab, identity.SourceConfluence
+	return []scenario{
+		{
+			name: "display name is the username (katie98): k.johnson@ spells the name, initials against a name-only account, queued",
+			mappings: pending(
+				ident("hn1", G, "katie98", "katie98", "k.johnson@corp.example"),
+				ident("hn2", J, "Katie Johnson", "", ""),
+			),
+			want: []outcome{{id: "hn2", status: identity.StatusConflict, with: "hn1"}},
+		},
+		{
+			name: "display name is the username (dwhite): daniel.white@ spells the name and meets Dan White, queued",
+			mappings: pending(
+				ident("hn3", G, "dwhite", "dwhite", "daniel.white@corp.example"),
+				ident("hn4", J, "Dan White", "", ""),
+			),
+			want: []outcome{{id: "hn4", status: identity.StatusConflict, with: "hn3"}},
+		},
+		{
+			name: "handle with digits (bill87): william.miller@ spells the name and meets Bill Miller, queued",
+			mappings: pending(
+				ident("hn5", G, "bill87", "bill87", "william.miller@corp.example"),
+				ident("hn6", C, "Bill Miller", "", ""),
+			),
+			want: []outcome{{id: "hn6", status: identity.StatusConflict, with: "hn5"}},
+		},
+		{
+			name: "spelled name plus the same email elsewhere: automatic on the email",
+			mappings: pending(
+				ident("hn7", G, "dwhite", "dwhite", "daniel.white@corp.example"),
+				ident("hn8", C, "Daniel White", "", "Daniel.White@corp.example"),
+			),
+			want: []outcome{{id: "hn8", status: identity.StatusAuto, with: "hn7"}},
+		},
+		{
+			name: "a role mailbox (support.team@) spells no name",
+			mappings: pending(
+				ident("hn9", G, "helpdesk1", "helpdesk1", "support.team@corp.example"),
+				ident("hn10", J, "Support Team", "", ""),
+			),
+			want: []outcome{{id: "hn9", alone: true}, {id: "hn10", alone: true}},
+		},
+		{
+			name: "a service account named by its username stays a service account",
+			mappings: pending(
+				ident("hn11", G, "devops-bot", "devops-bot", "dave.botha@corp.example"),
+				ident("hn12", J, "Dave Botha", "", ""),
+				ident("hn13", G, "Dave Botha", "dbotha", "dbotha@corp.example"),
+			),
+			want: []outcome{{id: "hn11", alone: true}, {id: "hn12", status: identity.StatusConflict, with: "hn13"}},
+		},
+		{
+			name: "handle as name with another name's mailbox (katie98, m.smith@) does not match Katie Johnson",
+			mappings: pending(
+				ident("hn14", G, "katie98", "katie98", "m.smith@corp.example"),
+				ident("hn15", J, "Katie Johnson", "", ""),
+				ident("hn16", J, "Mark Smith", "", ""),
+			),
+			want: []outcome{
+				{id: "hn15", alone: true, notWith: []string{"hn14"}},
+				{id: "hn16", status: identity.StatusConflict, with: "hn14"},
+			},
+		},
+	}
 }
 
 func TestScenarios(t *testing.T) {
@@ -471,4 +542,43 @@ func TestGroupEvidenceInTrace(t *testing.T) {
 		sum += r.Contribution
 	}
 	is.True(math.Abs(sum-tr.LogOdds) < 0.01) // contributions add up to the log-odds
+}
+
+// A handle display name and a name spelled by the email local part show
+// in the trace, at the discounted weight.
+func TestHandleNameTrace(t *testing.T) {
+	is := is.New(t)
+	traces := map[string]matching.Trace{}
+	for _, sc := range handleNameScenarios() {
+		eng, err := matching.New(matching.DefaultConfig())
+		is.NoErr(err)
+		res, err := eng.Resolve(context.Background(), identity.MatchState{Mappings: sc.mappings})
+		is.NoErr(err)
+		for _, d := range res.Decisions {
+			var tr matching.Trace
+			is.NoErr(json.Unmarshal(d.Trace, &tr))
+			traces[d.IdentityID] = tr
+			if testing.Verbose() {
+				t.Logf("%s: %s", d.IdentityID, d.Trace)
+			}
+		}
+	}
+	nameLine := func(id string) matching.RuleTrace {
+		for _, r := range traces[id].Rules {
+			if r.Rule == matching.RuleDisplayNameSimilarity {
+				return r
+			}
+		}
+		t.Fatalf("%s: no display_name_similarity line", id)
+		return matching.RuleTrace{}
+	}
+	r := nameLine("hn4") // Dan White vs dwhite / daniel.white@
+	is.True(strings.Contains(r.Note, "display name is the username: no name evidence"))
+	is.True(strings.Contains(r.Note, "name spelled by the email local part daniel.white"))
+	is.Equal(r.Weight, matching.WeightNameNickname-matching.WeightNameSpelledDiscount)
+	r = nameLine("hn2") // Katie Johnson vs katie98 / k.johnson@: initials
+	is.True(strings.Contains(r.Note, "names agree up to initials"))
+	r = nameLine("hn9") // helpdesk1 / support.team@: alone, no name
+	is.True(strings.Contains(r.Note, "display name is the username: no name evidence"))
+	is.True(!strings.Contains(r.Note, "spelled"))
 }

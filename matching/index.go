@@ -116,6 +116,11 @@ type profile struct {
 	// cluster (a copy made for a doubtful link; see groupView).
 	groupScopes bool
 	pending     bool
+	// handle: why the display name was set aside as a handle
+	// (handleUsername, …; handleNone: it is a name or there is none).
+	handle uint8
+	// spelled: the name tokens are spelled by spelledBy.
+	spelled bool
 	// value frequencies (see Index.fillCounts)
 	emailCnt, userCnt, localCnt, nameCnt, initFreq int32
 
@@ -132,8 +137,11 @@ type profile struct {
 	scopeN  []int32
 	nkey    string
 	sortKey string
-	person  string // existing person ("" when pending or unlinked)
-	id      profileID
+	// spelledBy: the email local part (or handle) the name tokens were
+	// spelled from, when the display name gave none.
+	spelledBy string
+	person    string // existing person ("" when pending or unlinked)
+	id        profileID
 }
 
 // profileID is what a profile keeps of its identity (not its timestamps).
@@ -159,12 +167,32 @@ func (e *Engine) newProfile(id identity.Identity) profile {
 		p.userRaw = stripSeparators(uname)
 		p.user = NormalizeUsername(uname)
 	}
+	p.service = id.IsServiceAccount || e.isService(id.Username, p.email.local, id.DisplayName)
 	p.toks = nameTokens(id.DisplayName)
+	if !p.service {
+		// a handle is no name; an email local part (or the handle
+		// itself) may spell one (see handlename.go).
+		if p.handle = handleKind(id.DisplayName, p.toks, p.userRaw, p.user, p.localRaw, p.local); p.handle != handleNone {
+			p.toks = nil
+		}
+		if len(p.toks) == 0 {
+			if p.email.full != "" && !roleMailboxes[p.email.local] && !noreplyDomain(p.email.domain) {
+				if n := spelledName(p.email.local); n != "" {
+					p.toks, p.spelledBy = nameTokens(n), p.email.local
+				}
+			}
+			if len(p.toks) == 0 && p.handle != handleNone {
+				if n := spelledName(id.DisplayName); n != "" {
+					p.toks, p.spelledBy = nameTokens(n), strings.TrimSpace(id.DisplayName)
+				}
+			}
+		}
+	}
+	p.spelled = p.spelledBy != ""
 	p.nkey = nameKey(p.toks)
 	p.canon = joinToks(p.toks)
 	p.userDerived = p.user != "" && derivedFromName(p.user, p.toks)
 	p.localDerived = p.local != "" && derivedFromName(p.local, p.toks)
-	p.service = id.IsServiceAccount || e.isService(id.Username, p.email.local, id.DisplayName)
 	if p.service {
 		// bots are compared on exact raw values only.
 		p.userRaw = strings.ToLower(strings.TrimSpace(id.Username))

@@ -62,6 +62,20 @@ const (
 	WeightNameInitials       = 8.0 // "J. Smith" vs "John Smith", damped by the surname's frequency
 	WeightNameDifferentFirst = -5.0
 	WeightNameDifferent      = -7.0
+	// WeightNameSpelledDiscount is taken off an agreeing name when one
+	// side's name is spelled by an email local part ("daniel.white@"),
+	// its display name being a handle or empty. A mailbox is named by a
+	// convention (initials, a former name, a predecessor's address kept)
+	// and carries no typing of the name by its owner, so agreement is
+	// less likely for the same person and about as likely for others.
+	// 1.25 bits keeps an exact name (9 → 7.75) and initials or
+	// nicknames (8 → 6.75) in the conflict range against a name-only
+	// account, never automatic; a typo or an extra part (≤ 6.25) alone
+	// no longer reaches it. Disagreement weighs in full: a mailbox that
+	// spells another name is as much a sign of another person. Two
+	// spelled names are not compared (username_similarity compares the
+	// local parts).
+	WeightNameSpelledDiscount = 1.25
 
 	WeightServiceExact     = 10.0
 	WeightAtlassianAccount = 20.0 // one account: certain
@@ -250,7 +264,7 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 
 	// display_name_similarity is graded first: similar usernames say
 	// little when they are only as similar as the names.
-	lvl, sim, hasNames := nameDifferent, 0.0, len(a.toks) > 0 && len(b.toks) > 0
+	lvl, sim, hasNames := nameDifferent, 0.0, len(a.toks) > 0 && len(b.toks) > 0 && !(a.spelled && b.spelled)
 	if hasNames {
 		lvl, sim = compareNames(a, b)
 	}
@@ -264,6 +278,9 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 
 	if hasNames {
 		w := nameWeights[lvl]
+		if w > 0 && (a.spelled || b.spelled) {
+			w -= WeightNameSpelledDiscount
+		}
 		contrib := w
 		var d float64
 		switch {
@@ -282,8 +299,11 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 			if d > 0 {
 				note += fmt.Sprintf(" (damped %.1f bits: common name)", d)
 			}
+			note = nameSourceNote(a, b, note)
 			add(RuleTrace{Rule: RuleDisplayNameSimilarity, Left: a.canon, Right: b.canon, Similarity: round3(sim), Weight: w, Contribution: contrib, Note: note})
 		}
+	} else if tr != nil && (a.handle != handleNone || b.handle != handleNone || a.spelled && b.spelled) {
+		add(RuleTrace{Rule: RuleDisplayNameSimilarity, Left: nameShown(a), Right: nameShown(b), Note: nameSourceNote(a, b, "no name compared")})
 	}
 
 	// co_occurrence only boosts a pair that other rules already favour
@@ -738,4 +758,39 @@ func nicknameInitial(ini, full nameToken) bool {
 		}
 	}
 	return false
+}
+
+// nameShown is what a trace shows of an identity's name: its canonical
+// tokens, or the handle set aside.
+func nameShown(p *profile) string {
+	if p.canon == "" && p.handle != handleNone {
+		return strings.TrimSpace(p.id.DisplayName)
+	}
+	return p.canon
+}
+
+// nameSourceNote adds to a display_name_similarity note where each side's
+// name came from when not from a display name.
+func nameSourceNote(a, b *profile, note string) string {
+	note += nameSource(a) + nameSource(b)
+	if a.spelled && b.spelled {
+		note += "; two spelled names: left to username_similarity"
+	}
+	return note
+}
+
+// nameSource says, after "; ", where p's name came from when not from a
+// display name ("" otherwise).
+func nameSource(p *profile) string {
+	var note string
+	if p.handle != handleNone {
+		note += "; " + handleNotes[p.handle] + " (" + strings.TrimSpace(p.id.DisplayName) + ")"
+	}
+	switch {
+	case p.spelled && p.spelledBy == p.email.local:
+		note += "; name spelled by the email local part " + p.spelledBy
+	case p.spelled:
+		note += "; name spelled by the handle " + p.spelledBy
+	}
+	return note
 }

@@ -3,6 +3,7 @@ package matching
 import (
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -126,6 +127,9 @@ func (x *Index) traceJSON(scratch *traceScratch, subject string, a, b *profile, 
 		if s.veto {
 			t.LogOdds = -99
 		}
+	}
+	if b == nil && (a.handle != handleNone || a.spelled) {
+		t.Rules = append(t.Rules, RuleTrace{Rule: RuleDisplayNameSimilarity, Left: nameShown(a), Note: strings.TrimPrefix(nameSource(a), "; ")})
 	}
 	s.rules = t.Rules[:0]
 	s.reason = appendReason(s.reason[:0], &t)
