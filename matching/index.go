@@ -103,9 +103,12 @@ type profile struct {
 	// atlassianID is the account id of a Jira or Confluence identity
 	// (one Atlassian account spans both).
 	atlassianID string
-	src         sourceMask // sourceBit(id.Source)
-	service     bool
-	freeMail    bool
+	// atlKey: a hash of atlassianID, never 0 when it is set (0 when
+	// not), compared before the string so most pairs never read it.
+	atlKey   uint64
+	src      sourceMask // sourceBit(id.Source)
+	service  bool
+	freeMail bool
 	// sharedMailbox: the address is a shared or role mailbox (set by
 	// Index.fillCounts).
 	sharedMailbox bool
@@ -199,6 +202,9 @@ func (e *Engine) newProfile(id identity.Identity) profile {
 	}
 	if id.Source == identity.SourceJira || id.Source == identity.SourceConfluence {
 		p.atlassianID = strings.TrimSpace(id.ExternalID)
+		if p.atlassianID != "" {
+			p.atlKey = blockKey('a', p.atlassianID, "") | 1
+		}
 	}
 	p.scopes = e.activity[id.ID]
 	p.sortKey = p.nkey + "\x00" + p.user + "\x00" + id.ID

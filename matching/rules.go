@@ -200,7 +200,7 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 			*tr = append(*tr, r)
 		}
 	}
-	if a.atlassianID != "" && a.atlassianID == b.atlassianID && a.src != b.src {
+	if a.atlKey != 0 && a.atlKey == b.atlKey && a.src != b.src && a.atlassianID == b.atlassianID {
 		add(RuleTrace{Rule: RuleAtlassianAccount, Left: string(a.id.Source) + ":" + a.atlassianID, Right: string(b.id.Source) + ":" + b.atlassianID,
 			Similarity: 1, Weight: WeightAtlassianAccount, Contribution: WeightAtlassianAccount,
 			Note: "same Atlassian account id in Jira and Confluence: one account"})
