@@ -133,7 +133,7 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 	edges = sortEdges(edges)
 
 	u := newClusters(x, state.Rejected)
-	u.pairs, u.scores = pairs, scores
+	u.setPairs(pairs, scores)
 	// Phase 1: automatic links.
 	for _, ed := range edges {
 		if ed.score < cfg.AutoThreshold {
@@ -620,9 +620,11 @@ type clusters struct {
 	rejected map[int32][]string // root → persons a member must not join
 	cache    map[uint64]float64
 	// pairs and scores: the scored candidate pairs (sorted), looked up
-	// before comparing a pair afresh.
+	// before comparing a pair afresh; the pairs whose lower side is i
+	// are pairs[first[i]:first[i+1]] (see setPairs).
 	pairs  []uint64
 	scores []pairScore
+	first  []int32
 	buf    [2][]int32
 }
 
@@ -757,14 +759,30 @@ func (x *Index) sharedMailbox(p *profile) bool {
 	return p.sharedMailbox
 }
 
+// setPairs keeps the scored candidate pairs (sorted, as a<<32|b) and
+// indexes them by their lower side, so a lookup scans a handful of
+// pairs instead of searching them all.
+func (u *clusters) setPairs(pairs []uint64, scores []pairScore) {
+	u.pairs, u.scores = pairs, scores
+	u.first = make([]int32, len(u.parent)+1)
+	for _, p := range pairs {
+		u.first[p>>32+1]++
+	}
+	for i := 1; i < len(u.first); i++ {
+		u.first[i] += u.first[i-1]
+	}
+}
+
 func (u *clusters) pairLogOdds(i, j int32, c counts) float64 {
 	lo, hi := i, j
 	if hi < lo {
 		lo, hi = hi, lo
 	}
 	key := uint64(lo)<<32 | uint64(uint32(hi))
-	if k, ok := slices.BinarySearch(u.pairs, key); ok {
-		return u.scores[k].logOdds
+	for k := u.first[lo]; k < u.first[lo+1]; k++ {
+		if u.pairs[k] == key {
+			return u.scores[k].logOdds
+		}
 	}
 	l, ok := u.cache[key]
 	if !ok {
