@@ -190,12 +190,13 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 		if ra == rb {
 			continue
 		}
-		if !u.canMerge(ra, rb, c) {
-			refuse(ed, refusedPeople)
-			continue
-		}
-		if !u.noWeakLinks(ra, rb, c) {
-			refuse(ed, refusedContradicts)
+		// canMerge, then noWeakLinks, over the cross pairs at once
+		if ok, people := u.canMergeNoWeakLinks(ra, rb, c); !ok {
+			if people {
+				refuse(ed, refusedPeople)
+			} else {
+				refuse(ed, refusedContradicts)
+			}
 			continue
 		}
 		// The clusters as grown so far act apart: count it against the
@@ -796,9 +797,52 @@ func (u *clusters) pairLogOdds(i, j int32, c counts) float64 {
 // maxCheck bounds the cross pairs checked for contradictions.
 const maxCheck = 64
 
+// canMergeNoWeakLinks is canMerge(a, b) && noWeakLinks(a, b), looking
+// each cross pair up once; people reports that canMerge said no.
+func (u *clusters) canMergeNoWeakLinks(a, b int32, c counts) (ok, people bool) {
+	if !u.peopleAllow(a, b) {
+		return false, true
+	}
+	if u.size[a]*u.size[b] > maxCheck {
+		return false, false // canMerge: yes; noWeakLinks: too many to check
+	}
+	weak := false
+	for _, i := range u.members(a, 0) {
+		for _, j := range u.members(b, 1) {
+			l := u.pairLogOdds(i, j, c)
+			if l <= cannotLinkLogOdds {
+				return false, true
+			}
+			if !weak && (l <= weakLinkLogOdds || u.x.distinctWorkMailboxes(&u.x.profs[i], &u.x.profs[j])) {
+				weak = true
+			}
+		}
+	}
+	return !weak, false
+}
+
 // canMerge reports whether clusters a and b may merge: not two existing
 // people, no rejected person, no contradicting pair.
 func (u *clusters) canMerge(a, b int32, c counts) bool {
+	if !u.peopleAllow(a, b) {
+		return false
+	}
+	if u.size[a]*u.size[b] > maxCheck {
+		return true
+	}
+	for _, i := range u.members(a, 0) {
+		for _, j := range u.members(b, 1) {
+			if u.pairLogOdds(i, j, c) <= cannotLinkLogOdds {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// peopleAllow reports whether clusters a and b may merge as far as
+// existing people and rejections go.
+func (u *clusters) peopleAllow(a, b int32) bool {
 	pa, pb := u.person[a], u.person[b]
 	if pa != "" && pb != "" && pa != pb {
 		return false
@@ -815,16 +859,6 @@ func (u *clusters) canMerge(a, b int32, c counts) bool {
 		}
 		for _, r := range u.rejected[b] {
 			if r == person {
-				return false
-			}
-		}
-	}
-	if u.size[a]*u.size[b] > maxCheck {
-		return true
-	}
-	for _, i := range u.members(a, 0) {
-		for _, j := range u.members(b, 1) {
-			if u.pairLogOdds(i, j, c) <= cannotLinkLogOdds {
 				return false
 			}
 		}
