@@ -105,9 +105,16 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 	for _, p := range pending {
 		isPending[p] = true
 	}
-	var edges []edge
 	liftable := len(e.activity) > 0
 	conflictLogOdds := logit(cfg.ConflictThreshold)
+	// edges: sized once (rejected pairs aside) rather than grown
+	ne := 0
+	for k := range scores {
+		if s := &scores[k]; s.score >= cfg.ConflictThreshold || liftable && s.logOdds >= conflictLogOdds-maxCoOccurrence {
+			ne++
+		}
+	}
+	edges := make([]edge, 0, ne)
 	for k, pr := range pairs {
 		a, b := int32(pr>>32), int32(uint32(pr))
 		s := scores[k]
@@ -171,7 +178,8 @@ func (e *Engine) Resolve(ctx context.Context, state identity.MatchState) (Result
 	autoSrc := append([]sourceMask(nil), u.srcs...)
 	groups := x.newGroupView(autoRoot, autoSrc)
 	grp := make([]groupLink, len(edges))
-	var doubtful []queuedEdge
+	// edges are sorted best first: the doubtful ones come last
+	doubtful := make([]queuedEdge, 0, len(edges)-sort.Search(len(edges), func(i int) bool { return edges[i].score < cfg.AutoThreshold }))
 	for k, ed := range edges {
 		if autoRoot[ed.a] == autoRoot[ed.b] {
 			continue
