@@ -107,7 +107,10 @@ func canonOnce(t string) string {
 	if len(t) == 0 || !isASCII(t) {
 		return t // spelling folds are for Latin script only
 	}
-	b := make([]byte, 0, len(t)+2)
+	// built on the stack; a token the folds leave as it is is returned
+	// itself (no copy)
+	var buf [32]byte
+	b := buf[:0]
 	push := func(c byte) {
 		if n := len(b); n > 0 && b[n-1] == c {
 			return // doubled letters collapse
@@ -173,6 +176,9 @@ func canonOnce(t string) string {
 	}
 	if n := len(b); n > 3 && b[n-1] == 'f' && b[n-2] == 'o' {
 		b[n-1] = 'v' // Smirnoff → smirnov
+	}
+	if string(b) == t {
+		return t
 	}
 	return string(b)
 }
