@@ -53,10 +53,11 @@ func Open(ctx context.Context, path string, opt Options) (*bunstore.Store, error
 	}
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
 	fileURL := "file:" + (&url.URL{Path: path}).EscapedPath()
-	writer, err := sql.Open("sqlite", fileURL+"?"+pragmas+"&_txlock=immediate")
+	drv, err := newDriver()
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	writer := sql.OpenDB(connector{d: drv, dsn: fileURL + "?" + pragmas + "&_txlock=immediate"})
 	writer.SetMaxOpenConns(1)
 	writer.SetMaxIdleConns(1)
 	writer.SetConnMaxLifetime(0)
@@ -73,16 +74,12 @@ func Open(ctx context.Context, path string, opt Options) (*bunstore.Store, error
 	// Readers map the file (SQLite's default cap, 2 GiB): rows are read in
 	// place instead of one pread system call per page, which halves the
 	// CPU time of a KPI snapshot.
-	reader, err := sql.Open("sqlite", fileURL+"?"+pragmas+"&_pragma=query_only(1)&_pragma=mmap_size(2147418112)")
-	if err != nil {
-		_ = wdb.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
+	reader := sql.OpenDB(connector{d: drv, dsn: fileURL + "?" + pragmas + "&_pragma=query_only(1)&_pragma=mmap_size(2147418112)"})
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	rdb := bun.NewDB(reader, sqlitedialect.New())
 	st := bunstore.New(bunstore.Config{
-		Dialect: bunstore.SQLite, Writer: wdb, Reader: rdb,
+		Dialect: bunstore.SQLite, Writer: wdb, Reader: rdb, LowerFunc: lowerFunc,
 		IsUniqueViolation: func(err error) bool {
 			return hasCode(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 		},

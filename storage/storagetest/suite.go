@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"TxRollsBackOnError", testTxRollback},
 		{"ListMappingsFilterSortPage", testListMappings},
 		{"ListMappingsValidation", testListMappingsValidation},
+		{"ListMappingsUnicodeSearch", testListMappingsUnicodeSearch},
 		{"EventsAppendOnlyInOrder", testEvents},
 		{"LeaseTakeRenewRelease", testLeases},
 		{"LeaseTakeOverAfterExpiry", testLeaseTakeover},
@@ -615,4 +616,45 @@ func testWritePageNoLease(t *testing.T, open Opener) {
 	n, err := b.DB.CountRows(ctx, "issues", identity.DefaultOrg)
 	is.NoErr(err)
 	is.Equal(n, 0)
+}
+
+// testListMappingsUnicodeSearch: the queue's text search ignores case in
+// every script, not only ASCII (SQLite's own lower() and LIKE fold ASCII
+// only), and sorting by name follows the same folding.
+func testListMappingsUnicodeSearch(t *testing.T, open Opener) {
+	is := is.New(t)
+	b := Setup(t, open)
+	ctx := context.Background()
+	seedPerson(t, b, "Алексей", identity.StatusConflict, 0.7, ident(identity.SourceJira, "j-smirnov", "", "", "Алексей Смирнов"))
+	seedPerson(t, b, "Ёлка", identity.StatusConflict, 0.7, ident(identity.SourceJira, "j-yozh", "", "", "ёлка Ёжикова"))
+	seedPerson(t, b, "Émile", identity.StatusConflict, 0.7, ident(identity.SourceGitLab, "g-emile", "ÉMILE.Z", "", "Émile Zola"))
+	for _, tc := range []struct {
+		q    string
+		want []string
+	}{
+		{"смирнов", []string{"j-smirnov"}},
+		{"СМИРНОВ", []string{"j-smirnov"}},
+		{"алексей с", []string{"j-smirnov"}},
+		{"ЁЖ", []string{"j-yozh"}},
+		{"émile", []string{"g-emile"}},
+		{"émile.z", []string{"g-emile"}}, // username, folded too
+		{"смирнова", nil},
+	} {
+		p, err := b.Svc.List(ctx, identity.MappingFilter{Query: tc.q, Sort: identity.SortDisplayName})
+		is.NoErr(err)
+		var got []string
+		for _, m := range p.Items {
+			got = append(got, m.Identity.ExternalID)
+		}
+		is.Equal(got, tc.want) // query tc.q
+	}
+	p, err := b.Svc.List(ctx, identity.MappingFilter{Sort: identity.SortDisplayName})
+	is.NoErr(err)
+	var order []string
+	for _, m := range p.Items {
+		order = append(order, m.Identity.ExternalID)
+	}
+	// "émile zola" < "алексей смирнов" < "ёлка ёжикова" once lower-cased
+	// (é U+00E9 < а U+0430 < ё U+0451): "ёлка" sorts with its capital.
+	is.Equal(order, []string{"g-emile", "j-smirnov", "j-yozh"})
 }

@@ -232,9 +232,10 @@ func (is identityStore) ListMappings(ctx context.Context, f identity.MappingFilt
 		if f.Query != "" {
 			pat := likePattern(f.Query)
 			q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-				return q.Where(`lower(i.display_name) LIKE ? ESCAPE '\'`, pat).
-					WhereOr(`lower(i.email) LIKE ? ESCAPE '\'`, pat).
-					WhereOr(`lower(i.username) LIKE ? ESCAPE '\'`, pat)
+				lower := is.s.cfg.LowerFunc
+				return q.Where(lower+`(i.display_name) LIKE ? ESCAPE '\'`, pat).
+					WhereOr(lower+`(i.email) LIKE ? ESCAPE '\'`, pat).
+					WhereOr(lower+`(i.username) LIKE ? ESCAPE '\'`, pat)
 			})
 		}
 		return q
@@ -255,7 +256,7 @@ func (is identityStore) ListMappings(ctx context.Context, f identity.MappingFilt
 	case identity.SortUpdatedAt:
 		q = q.OrderExpr("COALESCE(l.updated_at, i.changed_at) " + dir)
 	case identity.SortDisplayName:
-		q = q.OrderExpr("lower(i.display_name) " + dir)
+		q = q.OrderExpr(is.s.cfg.LowerFunc + "(i.display_name) " + dir)
 	}
 	q = q.OrderExpr("i.id ASC").Limit(int64(f.PerPage)).Offset(int64((f.Page - 1) * f.PerPage))
 	items, err := scanMappings(ctx, q)

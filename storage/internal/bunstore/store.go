@@ -38,8 +38,12 @@ type Config struct {
 	// IsConcurrencyFailure spots deadlocks and serialization failures: the
 	// caller lost a race and may retry (mapped to ErrConflict).
 	IsConcurrencyFailure func(error) bool
-	Now                  func() time.Time
-	Logger               *slog.Logger
+	// LowerFunc is the SQL function that lower-cases Unicode text for
+	// case-insensitive search and sort (default "lower"; SQLite's lower()
+	// folds ASCII only, so the sqlite package registers its own).
+	LowerFunc string
+	Now       func() time.Time
+	Logger    *slog.Logger
 	// Migrations are the dialect's embedded migration files; MigrateFunc
 	// applies them (the dialect may wrap Migrate in a lock).
 	Migrations  fs.FS
@@ -64,6 +68,9 @@ func New(cfg Config) *Store {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.LowerFunc == "" {
+		cfg.LowerFunc = "lower"
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
