@@ -36,9 +36,19 @@ func cmdKPI(ctx context.Context, g globals, logger *slog.Logger, args []string, 
 	if err != nil {
 		return fmt.Errorf("--period: %w", err)
 	}
-	snap, err := c.ComputeKPI(ctx, ovia.KPIRequest{OrgID: g.org, Scope: scope, Period: period, DryRun: *dry})
+	// A snapshot of a quiet period is history worth keeping; one of an org
+	// that never synced anything is not: compute it, say so, keep nothing.
+	streams, err := c.DB().Records().Watermarks(ctx, g.org)
 	if err != nil {
 		return err
+	}
+	neverSynced := len(streams) == 0
+	snap, err := c.ComputeKPI(ctx, ovia.KPIRequest{OrgID: g.org, Scope: scope, Period: period, DryRun: *dry || neverSynced})
+	if err != nil {
+		return err
+	}
+	if neverSynced {
+		fmt.Fprintf(e.stderr, "nothing has been synced for org %q yet (run oviad sync, or oviad demo): the snapshot was not saved\n", g.org)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)

@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/matryer/is"
+
+	"github.com/ovia-hq/ovia"
+	"github.com/ovia-hq/ovia/identity"
 )
 
 type result struct {
@@ -103,4 +106,22 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 			is.True(!strings.Contains(r.stderr+r.stdout, "hunter2-secret"))
 		})
 	}
+}
+
+// TestKPIOnANeverSyncedDatabase: the figures are computed (all empty) but
+// no snapshot is saved, and the user is told what to run.
+func TestKPIOnANeverSyncedDatabase(t *testing.T) {
+	is := is.New(t)
+	file := filepath.Join(t.TempDir(), "ovia.db")
+	vars := map[string]string{"OVIA_DB": "sqlite:" + file}
+	r := oviad(t, vars, "", "kpi", "--period", "30d")
+	is.Equal(r.code, exitOK)
+	is.True(strings.Contains(r.stderr, "nothing has been synced"))
+	is.True(strings.Contains(r.stdout, "Delivery health"))
+	c, err := ovia.Open(context.Background(), "sqlite:"+file)
+	is.NoErr(err)
+	defer c.Close()
+	n, err := c.DB().CountRows(context.Background(), "kpi_snapshots", identity.DefaultOrg)
+	is.NoErr(err)
+	is.Equal(n, 0) // nothing saved
 }
