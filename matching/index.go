@@ -155,7 +155,15 @@ type profileID struct {
 }
 
 func (e *Engine) newProfile(id identity.Identity) profile {
-	p := profile{id: profileID{ID: id.ID, Source: id.Source, Username: id.Username, Email: id.Email, DisplayName: id.DisplayName}, src: sourceBit(id.Source)}
+	var p profile
+	e.fillProfile(&p, id)
+	p.pack()
+	return p
+}
+
+// fillProfile sets p from id, its strings not yet packed (see pack).
+func (e *Engine) fillProfile(p *profile, id identity.Identity) {
+	*p = profile{id: profileID{ID: id.ID, Source: id.Source, Username: id.Username, Email: id.Email, DisplayName: id.DisplayName}, src: sourceBit(id.Source)}
 	p.email = e.normalizeEmail(id.Email)
 	if p.email.full != "" {
 		_, p.freeMail = e.freeMail[p.email.domain]
@@ -208,55 +216,79 @@ func (e *Engine) newProfile(id identity.Identity) profile {
 	}
 	p.scopes = e.activity[id.ID]
 	p.sortKey = p.nkey + "\x00" + p.user + "\x00" + id.ID
-	p.pack()
-	return p
 }
 
 // pack copies the strings compare reads (email, usernames, name and its
 // tokens) into one allocation, so a comparison touches few cache lines
 // of the other profile. Values are unchanged.
 func (p *profile) pack() {
-	var toks [2 * maxNameTokens]*string
-	nt := 0
-	for i := range p.toks {
-		toks[nt], toks[nt+1] = &p.toks[i].s, &p.toks[i].raw
-		nt += 2
+	size := p.packSize()
+	if size == 0 {
+		return
 	}
-	fields := [...]*string{&p.email.full, &p.user, &p.userRaw, &p.local, &p.localRaw, &p.canon}
+	var b strings.Builder
+	b.Grow(size)
+	p.packWrite(&b)
+	p.packAssign(b.String(), 0)
+}
+
+// packAll packs profiles like pack, into one allocation for them all.
+func packAll(profs []profile) {
 	size := 0
-	for _, f := range fields {
-		size += len(*f)
-	}
-	for _, f := range toks[:nt] {
-		size += len(*f)
+	for i := range profs {
+		size += profs[i].packSize()
 	}
 	if size == 0 {
 		return
 	}
 	var b strings.Builder
 	b.Grow(size)
-	var off [len(fields) + 2*maxNameTokens]int
-	k := 0
-	for _, f := range fields {
-		off[k] = b.Len()
-		b.WriteString(*f)
-		k++
+	for i := range profs {
+		profs[i].packWrite(&b)
 	}
-	for _, f := range toks[:nt] {
-		off[k] = b.Len()
-		b.WriteString(*f)
-		k++
+	all, off := b.String(), 0
+	for i := range profs {
+		if n := profs[i].packSize(); n > 0 {
+			profs[i].packAssign(all[off:off+n], 0)
+			off += n
+		}
 	}
-	all := b.String()
+}
+
+// packStrings lists the strings pack copies, in order.
+func (p *profile) packStrings(dst *[6 + 2*maxNameTokens]*string) []*string {
+	dst[0], dst[1], dst[2], dst[3], dst[4], dst[5] = &p.email.full, &p.user, &p.userRaw, &p.local, &p.localRaw, &p.canon
+	n := 6
+	for i := range p.toks {
+		dst[n], dst[n+1] = &p.toks[i].s, &p.toks[i].raw
+		n += 2
+	}
+	return dst[:n]
+}
+
+func (p *profile) packSize() int {
+	var buf [6 + 2*maxNameTokens]*string
+	size := 0
+	for _, f := range p.packStrings(&buf) {
+		size += len(*f)
+	}
+	return size
+}
+
+func (p *profile) packWrite(b *strings.Builder) {
+	var buf [6 + 2*maxNameTokens]*string
+	for _, f := range p.packStrings(&buf) {
+		b.WriteString(*f)
+	}
+}
+
+// packAssign points the strings at their copies in all, from off.
+func (p *profile) packAssign(all string, off int) {
 	localLen := len(p.email.local)
-	k = 0
-	for _, f := range fields {
-		*f = all[off[k] : off[k]+len(*f)]
-		k++
-	}
-	for _, f := range toks[:nt] {
-		*f = all[off[k] : off[k]+len(*f)]
-		k++
+	var buf [6 + 2*maxNameTokens]*string
+	for _, f := range p.packStrings(&buf) {
+		*f = all[off : off+len(*f)]
+		off += len(*f)
 	}
 	if p.email.full != "" {
 		// full is local@domain
@@ -520,8 +552,11 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 		var keys []uint64
 		out := make([]blockEnt, 0, 8*(hi-lo))
 		for i := lo; i < hi; i++ {
+			e.fillProfile(&x.profs[i], ms[i].Identity)
+		}
+		packAll(x.profs[lo:hi])
+		for i := lo; i < hi; i++ {
 			p := &x.profs[i]
-			*p = e.newProfile(ms[i].Identity)
 			keys = p.blockKeys(keys[:0])
 			for k, key := range keys {
 				if !containsBefore(keys, k) {
