@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"slices"
 	"sort"
+	"sync/atomic"
 
 	"github.com/ovia-hq/ovia/identity"
 )
@@ -609,12 +610,61 @@ func (x *Index) scorePairs(pairs []uint64) []pairScore {
 	out := make([]pairScore, len(pairs))
 	c := counts{x: x}
 	parallel(len(pairs), func(lo, hi int) {
-		for k := lo; k < hi; k++ {
-			a, b := int32(pairs[k]>>32), int32(uint32(pairs[k]))
-			out[k] = x.compare(&x.profs[a], &x.profs[b], c, nil)
+		var sink int
+		for k0 := lo; k0 < hi; k0 += touchBatch {
+			k1 := min(hi, k0+touchBatch)
+			sink += x.touchPairs(pairs[k0:k1])
+			for k := k0; k < k1; k++ {
+				a, b := int32(pairs[k]>>32), int32(uint32(pairs[k]))
+				out[k] = x.compare(&x.profs[a], &x.profs[b], c, nil)
+			}
 		}
+		touchSink.Add(int64(sink & 1))
 	})
 	return out
+}
+
+// touchBatch is how many pairs scorePairs loads ahead (see touchPairs).
+const touchBatch = 16
+
+// touchSink keeps touchPairs' loads from being optimized away.
+var touchSink atomic.Int64
+
+// touchPairs reads the profile data compare reads for pairs, in two
+// rounds of independent loads (the profiles' first cache lines, then
+// the strings and name tokens they point at), so that the cache misses
+// of a batch overlap instead of stalling compare one after another; on
+// a large index the profiles no longer fit in the caches. It returns a
+// meaningless sum.
+func (x *Index) touchPairs(pairs []uint64) int {
+	s := 0
+	for _, pr := range pairs {
+		for _, i := range [2]uint32{uint32(pr >> 32), uint32(pr)} {
+			p := &x.profs[i]
+			s += int(p.atlKey) + int(p.emailCnt) + len(p.email.full) + len(p.user) + len(p.local) + len(p.toks) + len(p.canon) + len(p.scopes)
+		}
+	}
+	for _, pr := range pairs {
+		for _, i := range [2]uint32{uint32(pr >> 32), uint32(pr)} {
+			p := &x.profs[i]
+			if len(p.email.full) > 0 {
+				s += int(p.email.full[0])
+			}
+			if len(p.user) > 0 {
+				s += int(p.user[0])
+			}
+			if len(p.local) > 0 {
+				s += int(p.local[len(p.local)-1])
+			}
+			if len(p.canon) > 0 {
+				s += int(p.canon[len(p.canon)-1])
+			}
+			for j := range p.toks {
+				s += len(p.toks[j].groups)
+			}
+		}
+	}
+	return s
 }
 
 // clusters is a union-find over identity indexes. Members of a cluster
