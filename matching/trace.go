@@ -194,38 +194,12 @@ func appendJSONFloat(b []byte, f float64) []byte {
 
 // appendJSONString quotes s as a JSON string (invalid UTF-8 becomes
 // U+FFFD, like encoding/json).
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c < 0x20:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, `\ufffd`...)
-		} else if r == '\u2028' || r == '\u2029' {
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-		} else {
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
-}
+func appendJSONString(b []byte, s string) []byte { return appendJSONText(b, s) }
 
-// appendJSONBytes is appendJSONString for a byte slice.
-func appendJSONBytes(b, s []byte) []byte {
+// appendJSONBytes is appendJSONString for a byte slice (no conversion).
+func appendJSONBytes(b, s []byte) []byte { return appendJSONText(b, s) }
+
+func appendJSONText[T string | []byte](b []byte, s T) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	for i := 0; i < len(s); {
@@ -242,7 +216,9 @@ func appendJSONBytes(b, s []byte) []byte {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRune(s[i:])
+		// At most UTFMax bytes: converting a []byte that short needs no
+		// heap allocation.
+		r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
 		if r == utf8.RuneError && size == 1 {
 			b = append(b, `\ufffd`...)
 		} else if r == '\u2028' || r == '\u2029' {
