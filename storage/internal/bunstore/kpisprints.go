@@ -27,18 +27,8 @@ type issueSprintModel struct {
 // is replaced. CompletedSprints reads it to find a sprint's members with
 // one indexed lookup instead of scanning every issue's sprint history.
 func replaceIssueSprints(ctx context.Context, s *Store, db bun.IDB, org string, p connectors.Page) error {
-	bySource := map[identity.Source][]string{}
-	for _, is := range p.Issues {
-		bySource[is.Source] = append(bySource[is.Source], is.ExternalID)
-	}
-	for src, ids := range bySource {
-		for start := 0; start < len(ids); start += batchSize {
-			chunk := ids[start:min(start+batchSize, len(ids))]
-			if _, err := db.NewDelete().TableExpr("issue_sprints").
-				Where("org_id = ? AND source = ? AND issue_id IN (?)", org, src, bun.List(chunk)).Exec(ctx); err != nil {
-				return s.mapErr(err, "replace issue sprints")
-			}
-		}
+	if err := deletePageIssueRows(ctx, s, db, "issue_sprints", org, p.Issues); err != nil {
+		return err
 	}
 	var rows []issueSprintModel
 	add := func(src identity.Source, issue, list string) {

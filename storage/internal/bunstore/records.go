@@ -255,22 +255,32 @@ func upsertAll[T any](ctx context.Context, s *Store, db bun.IDB, what string, ro
 	return nil
 }
 
-func replaceTransitions(ctx context.Context, s *Store, db bun.Tx, org string, p connectors.Page) error {
-	if len(p.Issues) == 0 {
-		return nil
-	}
+// deletePageIssueRows deletes table's rows of the page's issues (by org,
+// source and issue_id, the key prefix planstats keeps PostgreSQL planning
+// with), before a page writes their current set.
+func deletePageIssueRows(ctx context.Context, s *Store, db bun.IDB, table, org string, issues []connectors.Issue) error {
 	bySource := map[identity.Source][]string{}
-	for _, is := range p.Issues {
+	for _, is := range issues {
 		bySource[is.Source] = append(bySource[is.Source], is.ExternalID)
 	}
 	for src, ids := range bySource {
 		for start := 0; start < len(ids); start += batchSize {
 			chunk := ids[start:min(start+batchSize, len(ids))]
-			if _, err := db.NewDelete().TableExpr("issue_transitions").
+			if _, err := db.NewDelete().TableExpr(table).
 				Where("org_id = ? AND source = ? AND issue_id IN (?)", org, src, bun.List(chunk)).Exec(ctx); err != nil {
-				return s.mapErr(err, "replace transitions")
+				return s.mapErr(err, "replace "+table)
 			}
 		}
+	}
+	return nil
+}
+
+func replaceTransitions(ctx context.Context, s *Store, db bun.Tx, org string, p connectors.Page) error {
+	if len(p.Issues) == 0 {
+		return nil
+	}
+	if err := deletePageIssueRows(ctx, s, db, "issue_transitions", org, p.Issues); err != nil {
+		return err
 	}
 	rows := make([][]any, 0, len(p.Transitions))
 	seen := make(map[string]bool, len(p.Transitions))
