@@ -270,33 +270,43 @@ func (k kpiSource) histories(ctx context.Context, org string, batch []issueModel
 	return true
 }
 
-// ResolvedIssues implements kpi.Source: issues_resolved (or
-// issues_team_resolved, issues_project_resolved) range on resolved_at, then
-// the status transitions of each batch by primary key.
-func (k kpiSource) ResolvedIssues(ctx context.Context, q kpi.Query) iter.Seq2[*kpi.IssueHistory, error] {
-	return func(yield func(*kpi.IssueHistory, error) bool) {
+// scopedIssues is the frame of the issue reads: body runs on one pinned
+// connection with q's issue scope resolved; an error is yielded once, and
+// a scope with no issues (an unknown team or project) yields nothing.
+func scopedIssues[T any](ctx context.Context, k kpiSource, q kpi.Query, body func(k kpiSource, sc issueScope, yield func(T, error) bool)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
 		k, release, err := k.pin(ctx)
 		if err != nil {
-			yield(nil, err)
+			yield(zero, err)
 			return
 		}
 		defer release()
 		sc, err := k.issueScope(ctx, q)
-		if err != nil || sc.none {
-			if err != nil {
-				yield(nil, err)
-			}
+		if err != nil {
+			yield(zero, err)
 			return
 		}
+		if !sc.none {
+			body(k, sc, yield)
+		}
+	}
+}
+
+// ResolvedIssues implements kpi.Source: issues_resolved (or
+// issues_team_resolved, issues_project_resolved) range on resolved_at, then
+// the status transitions of each batch by primary key.
+func (k kpiSource) ResolvedIssues(ctx context.Context, q kpi.Query) iter.Seq2[*kpi.IssueHistory, error] {
+	return scopedIssues(ctx, k, q, func(k kpiSource, sc issueScope, yield func(*kpi.IssueHistory, error) bool) {
 		ok := true
-		err = k.resolvedBatches(ctx, q.OrgID, sc, q.Period.Start, q.Period.End, func(batch []issueModel) bool {
+		err := k.resolvedBatches(ctx, q.OrgID, sc, q.Period.Start, q.Period.End, func(batch []issueModel) bool {
 			ok = k.histories(ctx, q.OrgID, batch, true, yield)
 			return ok
 		})
 		if err != nil && ok {
 			yield(nil, err)
 		}
-	}
+	})
 }
 
 // BlockerCandidates implements kpi.Source. Four disjoint indexed reads:
@@ -304,22 +314,8 @@ func (k kpiSource) ResolvedIssues(ctx context.Context, q kpi.Query) iter.Seq2[*k
 // at or after end, then issues of a blocker priority (issues_priority_resolved,
 // the stored spellings found by a loose index scan) likewise.
 func (k kpiSource) BlockerCandidates(ctx context.Context, q kpi.Query) iter.Seq2[*connectors.Issue, error] {
-	return func(yield func(*connectors.Issue, error) bool) {
-		k, release, err := k.pin(ctx)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		defer release()
+	return scopedIssues(ctx, k, q, func(k kpiSource, sc issueScope, yield func(*connectors.Issue, error) bool) {
 		fail := func(err error) { yield(nil, err) }
-		sc, err := k.issueScope(ctx, q)
-		if err != nil {
-			fail(err)
-			return
-		}
-		if sc.none {
-			return
-		}
 		prios, err := k.distinct(ctx, "priority", q.OrgID)
 		if err != nil {
 			fail(err)
@@ -369,7 +365,7 @@ func (k kpiSource) BlockerCandidates(ctx context.Context, q kpi.Query) iter.Seq2
 				return
 			}
 		}
-	}
+	})
 }
 
 // IssuesOpenAt implements kpi.Source (index issues_key).
@@ -607,20 +603,7 @@ func (k kpiSource) Projects(ctx context.Context, q kpi.Query) iter.Seq2[*connect
 // every incident type or label matches (incidentFilter); Go keeps those
 // q.Classifier.IsIncident accepts, so the result is exact.
 func (k kpiSource) Incidents(ctx context.Context, q kpi.Query) iter.Seq2[*connectors.Issue, error] {
-	return func(yield func(*connectors.Issue, error) bool) {
-		k, release, err := k.pin(ctx)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		defer release()
-		sc, err := k.issueScope(ctx, q)
-		if err != nil || sc.none {
-			if err != nil {
-				yield(nil, err)
-			}
-			return
-		}
+	return scopedIssues(ctx, k, q, func(k kpiSource, sc issueScope, yield func(*connectors.Issue, error) bool) {
 		maybe, ok := incidentFilter(q.Classifier)
 		if !ok {
 			return
@@ -653,7 +636,7 @@ func (k kpiSource) Incidents(ctx context.Context, q kpi.Query) iter.Seq2[*connec
 				return
 			}
 		}
-	}
+	})
 }
 
 func issueOut(m issueModel) connectors.Issue {
