@@ -806,16 +806,12 @@ func (x *Index) distinctWorkMailboxes(a, b *profile) bool {
 	return a.email.full != "" && b.email.full != "" && a.email.full != b.email.full &&
 		(a.local == b.local || numberedLocal(a.email.local) || numberedLocal(b.email.local)) &&
 		a.email.domain == b.email.domain && !a.freeMail && !b.freeMail &&
-		!a.service && !b.service && !x.sharedMailbox(a) && !x.sharedMailbox(b)
+		!a.service && !b.service && !a.sharedMailbox && !b.sharedMailbox
 }
 
 // numberedLocal reports an email local part ending in a digit.
 func numberedLocal(local string) bool {
 	return local != "" && local[len(local)-1] >= '0' && local[len(local)-1] <= '9'
-}
-
-func (x *Index) sharedMailbox(p *profile) bool {
-	return p.sharedMailbox
 }
 
 // setPairs keeps the scored candidate pairs (sorted, as a<<32|b) and

@@ -233,7 +233,7 @@ func (x *Index) compare(a, b *profile, c counts, tr *[]RuleTrace) pairScore {
 	if a.email.full != "" && b.email.full != "" {
 		if a.email.full == b.email.full {
 			w, note := WeightEmailExact, "same normalized email"
-			if x.sharedMailbox(a) {
+			if a.sharedMailbox {
 				w, note = WeightEmailShared, "same email, but a shared/role mailbox"
 			}
 			n := max(a.emailCnt, b.emailCnt)

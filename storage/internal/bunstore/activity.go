@@ -66,17 +66,17 @@ func (s *Store) IdentityActivity(ctx context.Context, orgID string) (map[string]
 	if err != nil {
 		return nil, s.mapErr(err, "identity activity: issues")
 	}
-	jiraKeys := map[string]bool{}
 	for _, r := range roles {
 		a := account{r.Source, r.Account}
 		if r.ProjectKey != "" {
 			add(a, ScopeJiraProject+r.ProjectKey)
-			jiraKeys[strings.ToUpper(r.ProjectKey)] = true
 		}
 		if t := teamScope(r.Team); t != "" {
 			add(a, t)
 		}
 	}
+	// Every synced project key, acted in or not, may be named by a merge request.
+	jiraKeys := map[string]bool{}
 	var keys []string
 	if err := s.r.NewRaw(`SELECT DISTINCT project_key FROM issues WHERE org_id = ? AND project_key <> ''`, orgID).Scan(ctx, &keys); err != nil {
 		return nil, s.mapErr(err, "identity activity: project keys")
