@@ -153,7 +153,7 @@ func (x *Index) assignEdges(pairs []uint64, scores []pairScore, root []int32, sr
 				}
 			}
 		}
-		if nFree != 1 || covered != x.nameCount[pp.nkey]-1 {
+		if nFree != 1 || covered != pp.nameCnt-1 {
 			continue
 		}
 		best := pick{k: -1}

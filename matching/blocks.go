@@ -238,3 +238,53 @@ func radixSortU64(a []uint64) {
 		copy(a, src)
 	}
 }
+
+// keyed is a value with a sort key.
+type keyed[T any] struct {
+	key uint64
+	v   T
+}
+
+// radixSortKeyed sorts a by key, stably (LSD radix like radixSortU64).
+func radixSortKeyed[T any](a []keyed[T]) {
+	if len(a) < 256 {
+		slices.SortStableFunc(a, func(x, y keyed[T]) int { return cmp.Compare(x.key, y.key) })
+		return
+	}
+	or, and := uint64(0), ^uint64(0)
+	for i := range a {
+		or |= a[i].key
+		and &= a[i].key
+	}
+	vary := or ^ and
+	buf := make([]keyed[T], len(a))
+	src, dst := a, buf
+	const digit = 12
+	var cnt [1 << digit]int
+	for shift := uint(0); shift < 64; shift += digit {
+		if vary>>shift == 0 {
+			break
+		}
+		if tz := uint(bits.TrailingZeros64(vary >> shift)); tz > 0 {
+			shift += tz // skip bits equal in every key
+		}
+		clear(cnt[:])
+		for i := range src {
+			cnt[(src[i].key>>shift)&(1<<digit-1)]++
+		}
+		sum := 0
+		for d, c := range cnt {
+			cnt[d] = sum
+			sum += c
+		}
+		for i := range src {
+			d := (src[i].key >> shift) & (1<<digit - 1)
+			dst[cnt[d]] = src[i]
+			cnt[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &a[0] {
+		copy(a, src)
+	}
+}

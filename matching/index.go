@@ -396,13 +396,10 @@ func windowFor(size int) int {
 // frequencies. Build one with Engine.NewIndex; Match is safe for
 // concurrent use once built.
 type Index struct {
-	eng         *Engine
-	profs       []profile // sorted by identity ID
-	blocks      blockSet  // blockKey → members (sorted by sortKey when large)
-	emailCount  map[string]int32
-	emailShared map[string]bool
-	userCount   map[string]int32
-	nameCount   map[string]int32
+	eng    *Engine
+	profs  []profile // sorted by identity ID
+	blocks blockSet  // blockKey → members (sorted by sortKey when large)
+	values valueCounts
 	// scopeCount: scope → identities acting in it; active: identities
 	// acting anywhere (Config.Activity), for co_occurrence's weights.
 	scopeCount map[string]int32
@@ -505,52 +502,51 @@ func (e *Engine) NewIndex(ctx context.Context, state identity.MatchState) (*Inde
 }
 
 func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*Index, error) {
-	// sorted by identity ID (IDs are unique): sort pointers, not the
-	// mappings themselves
-	type ref struct {
-		pfx uint64 // prefix8 of the ID
-		m   *identity.Mapping
-	}
-	refs := make([]ref, len(state.Mappings))
+	// sorted by identity ID (IDs are unique): sort pointers by the IDs'
+	// first 8 bytes (radix), then runs of equal prefixes by the whole ID
+	refs := make([]keyed[*identity.Mapping], len(state.Mappings))
 	for i := range state.Mappings {
-		refs[i] = ref{prefix8(state.Mappings[i].Identity.ID), &state.Mappings[i]}
+		refs[i] = keyed[*identity.Mapping]{prefix8(state.Mappings[i].Identity.ID), &state.Mappings[i]}
 	}
-	slices.SortFunc(refs, func(a, b ref) int {
-		if a.pfx != b.pfx {
-			return cmp.Compare(a.pfx, b.pfx)
+	radixSortKeyed(refs)
+	for lo := 0; lo < len(refs); {
+		hi := lo + 1
+		for hi < len(refs) && refs[hi].key == refs[lo].key {
+			hi++
 		}
-		return strings.Compare(a.m.Identity.ID, b.m.Identity.ID)
-	})
+		if hi-lo > 1 {
+			slices.SortFunc(refs[lo:hi], func(a, b keyed[*identity.Mapping]) int {
+				return strings.Compare(a.v.Identity.ID, b.v.Identity.ID)
+			})
+		}
+		lo = hi
+	}
 	ms := make([]*identity.Mapping, len(refs))
 	for i, r := range refs {
-		ms[i] = r.m
+		ms[i] = r.v
 	}
-	for i := 1; i < len(refs); i++ {
-		if refs[i].m.Identity.ID == refs[i-1].m.Identity.ID {
+	for i := 1; i < len(ms); i++ {
+		if ms[i].Identity.ID == ms[i-1].Identity.ID {
 			return nil, checkMappings(state.Mappings)
 		}
 	}
 	n := len(ms)
 	x := &Index{
-		eng:         e,
-		profs:       make([]profile, n),
-		emailCount:  make(map[string]int32, n/2),
-		emailShared: map[string]bool{},
-		userCount:   make(map[string]int32, n),
-		nameCount:   make(map[string]int32, n/2),
-		scopeCount:  map[string]int32{},
-		persons:     make(map[string][]int32, n/3),
-		rejected:    make(map[string]struct{}, len(state.Rejected)),
+		eng:        e,
+		profs:      make([]profile, n),
+		scopeCount: map[string]int32{},
+		persons:    make(map[string][]int32, n/3),
+		rejected:   make(map[string]struct{}, len(state.Rejected)),
 	}
 	for _, r := range state.Rejected {
 		x.rejected[r.IdentityID+"\x00"+r.PersonID] = struct{}{}
 	}
-	emailFirst := make(map[string]int32, n/2)
 	// Normalizing is the costly, independent part: do it in parallel.
-	var ents chunkedEnts
+	var ents, vents chunkedEnts
 	parallel(n, func(lo, hi int) {
 		var keys []uint64
 		out := make([]blockEnt, 0, 8*(hi-lo))
+		vout := make([]blockEnt, 0, 4*(hi-lo))
 		for i := lo; i < hi; i++ {
 			e.fillProfile(&x.profs[i], ms[i].Identity)
 		}
@@ -563,53 +559,22 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 					out = append(out, blockEnt{key, int32(i)})
 				}
 			}
+			vout = p.appendValueEnts(vout, int32(i))
 		}
 		ents.add(lo, out)
+		vents.add(lo, vout)
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	// Counting fills independent maps: one goroutine each.
+	// The blocks and the value counts are independent: one goroutine each.
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		x.blocks = newBlockSet(ents.ordered())
 	}()
-	go func() {
-		defer wg.Done()
-		for i := range x.profs {
-			p := &x.profs[i]
-			if p.email.full == "" {
-				continue
-			}
-			x.emailCount[p.email.full]++
-			// a mailbox carried by identities with clearly different
-			// names is shared (team@, a family address).
-			if f, ok := emailFirst[p.email.full]; !ok {
-				emailFirst[p.email.full] = int32(i)
-			} else if fp := &x.profs[f]; !x.emailShared[p.email.full] && len(fp.toks) > 0 && len(p.toks) > 0 {
-				if lvl, _ := compareNames(fp, p); lvl <= nameDifferentFirst {
-					x.emailShared[p.email.full] = true
-				}
-			}
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		for i := range x.profs {
-			p := &x.profs[i]
-			if p.user != "" {
-				x.userCount[p.user]++
-			}
-			if p.local != "" && p.local != p.user {
-				x.userCount[p.local]++
-			}
-			if p.nkey != "" {
-				x.nameCount[p.nkey]++
-			}
-		}
-	}()
+	x.values = countValues(x.profs, vents.ordered())
 	nScopes := 0
 	for i := range ms {
 		p := &x.profs[i]
@@ -637,7 +602,7 @@ func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*In
 	}
 	parallel(n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			x.fillCounts(&x.profs[i], 0)
+			x.fillIndexCounts(&x.profs[i], 0)
 		}
 	})
 	if x.active > 0 {

@@ -139,25 +139,37 @@ type counts struct {
 	activeExtra int32
 }
 
-// fillCounts stores the value frequencies of p (plus extra) on it, so the
-// hot comparison path does no map lookups.
+// fillCounts stores the value frequencies of p, a profile matched against
+// the index (plus extra: 1 when it is not in the index), on it, so the
+// hot comparison path does no lookups. The index's own profiles get
+// theirs from countValues and fillIndexCounts.
 func (x *Index) fillCounts(p *profile, extra int32) {
 	if p.email.full != "" {
-		p.emailCnt = x.emailCount[p.email.full] + extra
+		n, shared := x.values.get(x.profs, valueEmail, p.email.full)
+		p.emailCnt, p.sharedMailbox = n+extra, shared
 	}
-	p.sharedMailbox = x.emailShared[p.email.full] || roleMailboxes[p.email.local]
 	if p.user != "" {
-		p.userCnt = x.userCount[p.user] + extra
+		n, _ := x.values.get(x.profs, valueUser, p.user)
+		p.userCnt = n + extra
 	}
 	if p.local != "" {
-		p.localCnt = x.userCount[p.local]
+		n, _ := x.values.get(x.profs, valueLocal, p.local)
+		p.localCnt = n
 		if p.local != p.user {
 			p.localCnt += extra
 		}
 	}
 	if p.nkey != "" {
-		p.nameCnt = x.nameCount[p.nkey] + extra
+		n, _ := x.values.get(x.profs, valueName, p.nkey)
+		p.nameCnt = n + extra
 	}
+	x.fillIndexCounts(p, extra)
+}
+
+// fillIndexCounts stores the frequencies countValues does not: role
+// mailboxes, initials and scopes.
+func (x *Index) fillIndexCounts(p *profile, extra int32) {
+	p.sharedMailbox = p.sharedMailbox || roleMailboxes[p.email.local]
 	p.initFreq = x.initialsFreq(p, extra)
 	if len(p.scopes) > 0 {
 		if len(p.scopeN) != len(p.scopes) {
