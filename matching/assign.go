@@ -33,8 +33,15 @@ func (x *Index) assignEdges(pairs []uint64, scores []pairScore, root []int32, sr
 		size[r]++
 	}
 	var single []int32 // alone in its cluster, pending, human, named
+	// ntoks: each identity's name tokens, -1 for a service account (the
+	// pair scan below reads this instead of the profiles)
+	ntoks := make([]int8, n)
 	for i := range x.profs {
 		p := &x.profs[i]
+		ntoks[i] = int8(len(p.toks))
+		if p.service {
+			ntoks[i] = -1
+		}
 		if size[autoRoot[i]] == 1 && p.pending && !p.service && p.nkey != "" {
 			single = append(single, int32(i))
 		}
@@ -67,18 +74,21 @@ func (x *Index) assignEdges(pairs []uint64, scores []pairScore, root []int32, sr
 			for _, pq := range [2][2]int32{{a, b}, {b, a}} {
 				p, q := pq[0], pq[1]
 				s := isSingle[p] - 1
-				if s < 0 || scores[k].veto || x.profs[q].service || autoRoot[q] == autoRoot[p] {
+				if s < 0 || scores[k].veto || ntoks[q] < 0 || autoRoot[q] == autoRoot[p] {
 					continue
 				}
 				// names agree fully (nameClose or better) only with as
 				// many tokens, two or more, on each side
-				if nt := len(x.profs[p].toks); nt < 2 || nt != len(x.profs[q].toks) {
+				if nt := ntoks[p]; nt < 2 || nt != ntoks[q] {
 					continue
 				}
-				// the rules graded the names of the pair as ordered (p < q)
+				// the names as the rules graded them (once per pair, in
+				// index order); graded here when the rules did not
+				// (two spelled names)
 				lvl := int(scores[k].nameLvl) - 1
-				if p > q || lvl < 0 {
-					lvl, _ = compareNames(&x.profs[p], &x.profs[q])
+				if lvl < 0 {
+					a, b := min(p, q), max(p, q)
+					lvl, _ = compareNames(&x.profs[a], &x.profs[b])
 				}
 				if lvl < nameClose {
 					continue

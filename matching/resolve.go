@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"slices"
 	"sort"
+	"sync"
 	"sync/atomic"
 
 	"github.com/ovia-hq/ovia/identity"
@@ -536,48 +537,35 @@ func (x *Index) candidatePairs() []uint64 {
 	}
 	// collected as a<<shift|b, compact for sorting
 	shift := uint(bits.Len(uint(n)))
-	pairs := make([]uint64, 0, 8*n)
-	add := func(a, b int32) {
-		if a == b || !pending[a] && !pending[b] {
-			return
-		}
-		if a > b {
-			a, b = b, a
-		}
-		pairs = append(pairs, uint64(a)<<shift|uint64(uint32(b)))
-	}
-	for k := range x.blocks.keys {
-		mem := x.blocks.block(k)
-		if len(mem) < 2 {
-			continue
-		}
-		if len(mem) <= maxBlock {
-			for i := range mem {
-				for j := i + 1; j < len(mem); j++ {
-					add(mem[i], mem[j])
-				}
+	// The blocks are paired in parallel chunks; the sort makes the
+	// result independent of the split.
+	var mu sync.Mutex
+	var parts [][]uint64
+	total := 0
+	parallel(len(x.blocks.keys), func(klo, khi int) {
+		pairs := make([]uint64, 0, 8*n*(khi-klo)/max(len(x.blocks.keys), 1))
+		add := func(a, b int32) {
+			if a == b || !pending[a] && !pending[b] {
+				return
 			}
-			continue
-		}
-		w := windowFor(len(mem))
-		for i := range mem {
-			for j := i + 1; j <= i+w && j < len(mem); j++ {
-				add(mem[i], mem[j])
+			if a > b {
+				a, b = b, a
 			}
+			pairs = append(pairs, uint64(a)<<shift|uint64(uint32(b)))
 		}
-		// Members are sorted by name key, so bearers of one full name
-		// sit in a run; the window would pair a run longer than it only
-		// in part, and a name-only account would miss its own person.
-		for lo := 0; lo < len(mem); {
-			hi := x.nameRunEnd(mem, lo)
-			if hi-lo > w+1 && hi-lo <= maxNameRun {
-				for i := lo; i < hi; i++ {
-					for j := i + w + 1; j < hi; j++ {
-						add(mem[i], mem[j])
-					}
-				}
-			}
-			lo = hi
+		for k := klo; k < khi; k++ {
+			x.blockPairs(x.blocks.block(k), add)
+		}
+		mu.Lock()
+		parts = append(parts, pairs)
+		total += len(pairs)
+		mu.Unlock()
+	})
+	pairs := parts[0]
+	if len(parts) > 1 {
+		pairs = make([]uint64, 0, total)
+		for _, p := range parts {
+			pairs = append(pairs, p...)
 		}
 	}
 	radixSortU64(pairs)
@@ -591,6 +579,42 @@ func (x *Index) candidatePairs() []uint64 {
 		prev = p // pairs[i-1] may be overwritten by now
 	}
 	return out
+}
+
+// blockPairs proposes the pairs of one block's members (sorted by sortKey
+// when large) to add.
+func (x *Index) blockPairs(mem []int32, add func(a, b int32)) {
+	if len(mem) < 2 {
+		return
+	}
+	if len(mem) <= maxBlock {
+		for i := range mem {
+			for j := i + 1; j < len(mem); j++ {
+				add(mem[i], mem[j])
+			}
+		}
+		return
+	}
+	w := windowFor(len(mem))
+	for i := range mem {
+		for j := i + 1; j <= i+w && j < len(mem); j++ {
+			add(mem[i], mem[j])
+		}
+	}
+	// Members are sorted by name key, so bearers of one full name
+	// sit in a run; the window would pair a run longer than it only
+	// in part, and a name-only account would miss its own person.
+	for lo := 0; lo < len(mem); {
+		hi := x.nameRunEnd(mem, lo)
+		if hi-lo > w+1 && hi-lo <= maxNameRun {
+			for i := lo; i < hi; i++ {
+				for j := i + w + 1; j < hi; j++ {
+					add(mem[i], mem[j])
+				}
+			}
+		}
+		lo = hi
+	}
 }
 
 // nameRunEnd returns the end of the run of members of a sorted block that
@@ -676,6 +700,7 @@ type clusters struct {
 	size     []int32
 	person   []string           // existing person of a root, "" for new
 	srcs     []sourceMask       // sources the members of a root hold
+	mbox     []mailboxKey       // identity → its work address, hashed
 	rejected map[int32][]string // root → persons a member must not join
 	cache    map[uint64]float64
 	// pairs and scores: the scored candidate pairs (sorted), looked up
@@ -691,12 +716,17 @@ func newClusters(x *Index, rejected []identity.RejectedPair) *clusters {
 	n := len(x.profs)
 	u := &clusters{
 		x: x, parent: make([]int32, n), next: make([]int32, n), size: make([]int32, n),
-		person: make([]string, n), srcs: make([]sourceMask, n), rejected: map[int32][]string{}, cache: map[uint64]float64{},
+		person: make([]string, n), srcs: make([]sourceMask, n), mbox: make([]mailboxKey, n),
+		rejected: map[int32][]string{}, cache: map[uint64]float64{},
 	}
 	for i := range u.parent {
+		p := &x.profs[i]
 		u.parent[i], u.next[i], u.size[i] = int32(i), int32(i), 1
-		u.person[i] = x.profs[i].person
-		u.srcs[i] = sourceBit(x.profs[i].id.Source)
+		u.person[i] = p.person
+		u.srcs[i] = sourceBit(p.id.Source)
+		if p.email.full != "" && !p.freeMail && !p.service && !p.sharedMailbox {
+			u.mbox[i] = mailboxKey{dom: uint32(blockKey('d', p.email.domain, "")) | 1, local: uint32(blockKey('l', p.local, "")), numbered: numberedLocal(p.email.local)}
+		}
 	}
 	// existing people are pre-merged clusters.
 	first := map[string]int32{}
@@ -787,7 +817,7 @@ func (u *clusters) noWeakLinks(a, b int32, c counts) bool {
 	}
 	for _, i := range u.members(a, 0) {
 		for _, j := range u.members(b, 1) {
-			if u.pairLogOdds(i, j, c) <= weakLinkLogOdds || u.x.distinctWorkMailboxes(&u.x.profs[i], &u.x.profs[j]) {
+			if u.pairLogOdds(i, j, c) <= weakLinkLogOdds || u.distinctMailboxes(i, j) {
 				return false
 			}
 		}
@@ -807,6 +837,24 @@ func (x *Index) distinctWorkMailboxes(a, b *profile) bool {
 		(a.local == b.local || numberedLocal(a.email.local) || numberedLocal(b.email.local)) &&
 		a.email.domain == b.email.domain && !a.freeMail && !b.freeMail &&
 		!a.service && !b.service && !a.sharedMailbox && !b.sharedMailbox
+}
+
+// mailboxKey is a work address hashed: its domain (0: no address, or a
+// personal, service or shared one) and its normalized local part. Two
+// keys rule out most pairs before distinctWorkMailboxes reads their
+// profiles.
+type mailboxKey struct {
+	dom, local uint32
+	numbered   bool // numberedLocal
+}
+
+// distinctMailboxes is distinctWorkMailboxes for identities i and j.
+func (u *clusters) distinctMailboxes(i, j int32) bool {
+	a, b := u.mbox[i], u.mbox[j]
+	if a.dom == 0 || a.dom != b.dom || a.local != b.local && !a.numbered && !b.numbered {
+		return false // different domains or locals: no hash collision makes them equal
+	}
+	return u.x.distinctWorkMailboxes(&u.x.profs[i], &u.x.profs[j])
 }
 
 // numberedLocal reports an email local part ending in a digit.
@@ -867,7 +915,7 @@ func (u *clusters) canMergeNoWeakLinks(a, b int32, c counts) (ok, people bool) {
 			if l <= cannotLinkLogOdds {
 				return false, true
 			}
-			if !weak && (l <= weakLinkLogOdds || u.x.distinctWorkMailboxes(&u.x.profs[i], &u.x.profs[j])) {
+			if !weak && (l <= weakLinkLogOdds || u.distinctMailboxes(i, j)) {
 				weak = true
 			}
 		}
