@@ -87,7 +87,9 @@ func jwSeq(la, lb int, eq func(i, j int) bool) float64 {
 }
 
 // jwBytes is jwSeq specialised for short ASCII strings (at most 64
-// bytes): the matched flags are bit sets.
+// bytes): the matched flags are bit sets, and each byte of a finds its
+// match among the unmatched equal bytes of b in its window with a few bit
+// operations (pos: where each byte value occurs in b) instead of a scan.
 func jwBytes(a, b string) float64 {
 	la, lb := len(a), len(b)
 	var ma, mb uint64
@@ -95,17 +97,23 @@ func jwBytes(a, b string) float64 {
 	if window < 0 {
 		window = 0
 	}
+	var pos [128]uint64
+	for j := 0; j < lb; j++ {
+		pos[b[j]&0x7f] |= 1 << uint(j)
+	}
 	matches := 0
 	for i := 0; i < la; i++ {
 		lo, hi := max(0, i-window), min(lb-1, i+window)
-		c := a[i]
-		for j := lo; j <= hi; j++ {
-			if mb&(1<<uint(j)) == 0 && c == b[j] {
-				ma |= 1 << uint(i)
-				mb |= 1 << uint(j)
-				matches++
-				break
-			}
+		if lo > hi {
+			continue
+		}
+		// bits lo..hi
+		win := (^uint64(0) >> uint(63-hi)) &^ (1<<uint(lo) - 1)
+		if cand := pos[a[i]&0x7f] &^ mb & win; cand != 0 {
+			j := bits.TrailingZeros64(cand)
+			ma |= 1 << uint(i)
+			mb |= 1 << uint(j)
+			matches++
 		}
 	}
 	if matches == 0 {
