@@ -344,3 +344,37 @@ func TestResolveSecondRun(t *testing.T) {
 	is.Equal(m.PersonID, d.PersonID)
 	is.Equal(m.Status, d.Status)
 }
+
+// TestIndexMatchChecksThePerson: the incremental match checks the
+// candidate person's other accounts as Resolve checks a merge, so both
+// refuse a namesake whose numbered work address sits next to the
+// person's own.
+func TestIndexMatchChecksThePerson(t *testing.T) {
+	is := is.New(t)
+	J, G, C := identity.SourceJira, identity.SourceGitLab, identity.SourceConfluence
+	known := []identity.Mapping{
+		linked(ident("a1", J, "Alex Smith", "", "alex.smith@acme.com"), "P-alex", identity.StatusConfirmed),
+		linked(ident("a2", G, "Alex Smith", "asmith", ""), "P-alex", identity.StatusConfirmed),
+	}
+	fresh := ident("a3", C, "Alex Smith", "", "alex.smith2@acme.com")
+	eng, _ := matching.New(matching.DefaultConfig())
+
+	idx, err := eng.NewIndex(context.Background(), identity.MatchState{Mappings: known})
+	is.NoErr(err)
+	m, err := idx.Match(fresh)
+	is.NoErr(err)
+	is.Equal(m.PersonID, "")
+	is.Equal(m.NewPersonKey, "a3")
+	var tr matching.Trace
+	is.NoErr(json.Unmarshal(m.Trace, &tr))
+	is.Equal(tr.Decision, "own")
+	is.Equal(tr.CandidateIdentityID, "a2") // the name-only match it refused
+	is.True(strings.Contains(tr.Refused, "contradicts"))
+
+	res, err := eng.Resolve(context.Background(), identity.MatchState{Mappings: append(known, identity.Mapping{Identity: fresh})})
+	is.NoErr(err)
+	is.Equal(len(res.Decisions), 1)
+	is.Equal(res.Decisions[0].PersonID, m.PersonID)
+	is.Equal(res.Decisions[0].NewPersonKey, m.NewPersonKey)
+	is.Equal(res.Decisions[0].Status, m.Status)
+}

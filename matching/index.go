@@ -762,32 +762,87 @@ func (x *Index) Match(id identity.Identity) (identity.Decision, error) {
 		return cands[i].person < cands[j].person
 	})
 	d := identity.Decision{IdentityID: id.ID, Status: identity.StatusAuto}
-	if len(cands) == 0 {
+	// The best candidate person the new identity may join, checked as
+	// Resolve checks a merge: no account of the person contradicts it,
+	// and for a doubtful link none weighs against it either.
+	top, refused := -1, ""
+	for k, cd := range cands {
+		why := x.personRefuses(&p, cd.person, cd.score < x.eng.cfg.AutoThreshold, c)
+		if why == "" {
+			top = k
+			break
+		}
+		if refused == "" {
+			refused = why
+			if cd.score > bestRejected || bestRejectedQ < 0 {
+				bestRejected, bestRejectedQ = cd.score, cd.q
+			}
+		}
+	}
+	if top < 0 {
 		d.NewPersonKey = id.ID
 		d.Score = max(bestRejected, 0)
 		var other *profile
 		if bestRejectedQ >= 0 {
 			other = &x.profs[bestRejectedQ]
 		}
-		d.Trace = x.traceJSON(nil, id.ID, &p, other, c, decisionOwn, "", id.ID, "")
+		d.Trace = x.traceJSON(nil, id.ID, &p, other, c, decisionOwn, "", id.ID, refused)
 		return d, nil
 	}
-	top := cands[0]
-	d.PersonID = top.person
-	d.Score = top.score
+	chosen := cands[top]
+	d.PersonID = chosen.person
+	d.Score = chosen.score
 	kind := decisionAuto
-	if top.score < x.eng.cfg.AutoThreshold {
+	if chosen.score < x.eng.cfg.AutoThreshold {
 		d.Status = identity.StatusConflict
 		kind = decisionConflict
 	}
-	for _, o := range cands[1:] {
+	for k, o := range cands {
 		if len(d.CandidatePersonIDs) == x.eng.cfg.MaxCandidates {
 			break
 		}
-		d.CandidatePersonIDs = append(d.CandidatePersonIDs, o.person)
+		if k != top {
+			d.CandidatePersonIDs = append(d.CandidatePersonIDs, o.person)
+		}
 	}
-	d.Trace = x.traceJSON(nil, id.ID, &p, &x.profs[top.q], c, kind, top.person, "", "")
+	d.Trace = x.traceJSON(nil, id.ID, &p, &x.profs[chosen.q], c, kind, chosen.person, "", "")
 	return d, nil
+}
+
+// personRefuses returns why the identity of profile p may not join
+// person ("" when it may), checked as Resolve checks a merge
+// (clusters.canMerge): an account of the person whose pair with p
+// carries contradicting evidence; and, for a doubtful link, one with a
+// distinct work address at the same domain (alex.smith@ and
+// alex.smith2@: a namesake). Resolve's other guard for doubtful links,
+// a pair merely weighing against it, is left out: it keeps namesakes
+// from chaining while people form, and the person's accounts here are
+// settled (a misspelt display name on one of them should not hide the
+// person). A person with more accounts than Resolve checks is joined
+// automatically but never doubtfully.
+func (x *Index) personRefuses(p *profile, person string, doubtful bool, c counts) string {
+	members := x.persons[person]
+	if len(members) > maxCheck {
+		if doubtful {
+			return refusedContradicts
+		}
+		return ""
+	}
+	for _, q := range members {
+		qp := &x.profs[q]
+		if qp.id.ID == p.id.ID {
+			continue
+		}
+		a, b := p, qp
+		if b.id.ID < a.id.ID {
+			a, b = b, a
+		}
+		l := x.compare(a, b, c, nil).logOdds
+		if l <= cannotLinkLogOdds || doubtful && x.distinctWorkMailboxes(p, qp) {
+			return refusedContradicts
+		}
+	}
+	return ""
 }
 
 // derivedFromName reports whether a normalized username is a handle built
