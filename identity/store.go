@@ -63,7 +63,10 @@ type Store interface {
 	// IdentityEvents lists audit events of an identity, oldest first.
 	IdentityEvents(ctx context.Context, orgID, identityID string) ([]Event, error)
 	// LoadMatchState reads every identity of an org with its link, and
-	// the rejected pairs, for the matching engine.
+	// the rejected pairs, for the matching engine, ordered by identity
+	// ID. The links come without their rule traces and candidate lists,
+	// and the mappings without their people: matching does not read
+	// them (List and Person do).
 	LoadMatchState(ctx context.Context, orgID string) (MatchState, error)
 }
 

@@ -390,3 +390,65 @@ func nan() float64 {
 	var zero float64
 	return zero / zero
 }
+
+// testLoadMatchState: every identity of the org in ID order, with what
+// matching and ApplyDecisions read of its link (nil when unresolved), the
+// rejected pairs; not the links' traces and candidates, nor other orgs.
+func testLoadMatchState(t *testing.T, open Opener) {
+	is := is.New(t)
+	b := Setup(t, open)
+	ctx := context.Background()
+	p, linked := seedPerson(t, b, "Maria", identity.StatusConflict, 0.74,
+		ident(identity.SourceJira, "j-maria", "", "", "Maria Ivanova"),
+		ident(identity.SourceGitLab, "g-maria", "mivanova", "m.ivanova@corp.example", "Мария Иванова"))
+	var loose []identity.Identity
+	is.NoErr(b.DB.Identity().InTx(ctx, func(ctx context.Context, tx identity.Tx) error {
+		bot := ident(identity.SourceGitLab, "g-bot", "deploy-bot", "", "Deploy Bot")
+		bot.IsServiceAccount = true
+		other := ident(identity.SourceJira, "j-other", "", "", "Other Org")
+		other.OrgID = "other-org"
+		var err error
+		loose, err = tx.UpsertIdentities(ctx, []identity.Identity{bot, other})
+		return err
+	}))
+	_, err := b.Svc.Confirm(ctx, identity.ConfirmRequest{Actor: actor("alice"), IdentityIDs: []string{linked[1].ID}})
+	is.NoErr(err)
+
+	st, err := b.DB.Identity().LoadMatchState(ctx, identity.DefaultOrg)
+	is.NoErr(err)
+	is.Equal(len(st.Mappings), 3) // the other org's identity is not there
+	for i := 1; i < len(st.Mappings); i++ {
+		is.True(st.Mappings[i-1].Identity.ID < st.Mappings[i].Identity.ID)
+	}
+	byExt := map[string]identity.Mapping{}
+	for _, m := range st.Mappings {
+		is.Equal(m.Identity.OrgID, identity.DefaultOrg)
+		is.True(m.Person == nil)
+		byExt[m.Identity.ExternalID] = m
+	}
+	g := byExt["g-maria"]
+	is.Equal(g.Identity.Username, "mivanova")
+	is.Equal(g.Identity.Email, "m.ivanova@corp.example")
+	is.Equal(g.Identity.DisplayName, "Мария Иванова")
+	is.Equal(g.Identity.Source, identity.SourceGitLab)
+	is.True(!g.Identity.ChangedAt.IsZero() && g.Identity.ChangedAt.Location() == time.UTC)
+	is.True(g.Link != nil)
+	is.Equal(g.Link.PersonID, p.ID)
+	is.Equal(g.Link.Status, identity.StatusConfirmed)
+	is.Equal(g.Link.Score, 0.74)
+	is.Equal(g.Link.Version, int64(2))
+	is.Equal(g.Link.DecidedBy, "alice")
+	is.True(g.Link.DecidedAt != nil && g.Link.DecidedAt.Location() == time.UTC)
+	is.True(!g.Link.MatchedAt.IsZero())
+	is.True(g.Link.RuleTrace == nil) // traces stay in the database
+	j := byExt["j-maria"]
+	is.Equal(j.Link.Status, identity.StatusConflict)
+	is.Equal(j.Link.Version, int64(1))
+	is.True(j.Link.DecidedAt == nil)
+	bot := byExt["g-bot"]
+	is.Equal(bot.Identity.ID, loose[0].ID)
+	is.True(bot.Identity.IsServiceAccount)
+	is.True(bot.Link == nil)
+	is.True(bot.Pending())
+	is.True(!g.Pending())
+}

@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 		{"IdentityUpsertIdempotent", testIdentityUpsert},
 		{"IdentityUpsertInvalidWritesNothing", testIdentityUpsertInvalid},
 		{"LinksAndPeople", testLinksAndPeople},
+		{"LoadMatchState", testLoadMatchState},
 		{"TxRollsBackOnError", testTxRollback},
 		{"ListMappingsFilterSortPage", testListMappings},
 		{"ListMappingsValidation", testListMappingsValidation},

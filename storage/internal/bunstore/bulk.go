@@ -92,6 +92,14 @@ func pJSON(v []string) any {
 	return string(b)
 }
 
+// pRawJSON passes a JSON document as text (NULL when empty).
+func pRawJSON(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return string(b)
+}
+
 // upsertSet builds "ON CONFLICT (key) DO UPDATE SET c = EXCLUDED.c, …".
 func upsertSet(key string, cols []string) string {
 	var sb strings.Builder

@@ -33,7 +33,7 @@ func (is identityStore) InTx(ctx context.Context, fn func(ctx context.Context, t
 // txStore implements the transactional interfaces on one bun transaction.
 type txStore struct {
 	s  *Store
-	db bun.IDB
+	db bun.Tx
 }
 
 var _ identity.Tx = (*txStore)(nil)
@@ -298,8 +298,17 @@ func (is identityStore) IdentityEvents(ctx context.Context, orgID, identityID st
 	return eventsOut(rows), nil
 }
 
+// matchStateQuery reads what matching and ApplyDecisions use of each
+// identity and its link: not the link's rule trace and candidate list
+// (the bulk of a resolved org's rows), nor its person.
+const matchStateQuery = `SELECT i.id, i.source, i.external_id, i.username, i.email, i.display_name,
+ i.is_service_account, i.first_seen_at, i.changed_at,
+ l.person_id, l.status, l.score, l.decided_by, l.decided_at, l.version, l.matched_at
+FROM identities AS i LEFT JOIN identity_links AS l ON l.identity_id = i.id
+WHERE i.org_id = ? ORDER BY i.id`
+
 func (is identityStore) LoadMatchState(ctx context.Context, orgID string) (identity.MatchState, error) {
-	ms, err := scanMappings(ctx, is.mappingQuery(is.s.r).Where("i.org_id = ?", orgID).OrderExpr("i.id"))
+	ms, err := is.loadMatchMappings(ctx, orgID)
 	if err != nil {
 		return identity.MatchState{}, is.s.mapErr(err, "load identities for matching")
 	}
@@ -312,6 +321,53 @@ func (is identityStore) LoadMatchState(ctx context.Context, orgID string) (ident
 		st.Rejected = append(st.Rejected, identity.RejectedPair{OrgID: r.OrgID, IdentityID: r.IdentityID, PersonID: r.PersonID, CreatedAt: r.CreatedAt.UTC()})
 	}
 	return st, nil
+}
+
+// loadMatchMappings scans matchStateQuery row by row into mappings,
+// sized from a count first: a large org's state loads without the
+// reflection and slice growth of a generic scan.
+func (is identityStore) loadMatchMappings(ctx context.Context, orgID string) ([]identity.Mapping, error) {
+	var n int
+	if err := is.s.r.QueryRowContext(ctx, "SELECT count(*) FROM identities WHERE org_id = ?", orgID).Scan(&n); err != nil {
+		return nil, err
+	}
+	rows, err := is.s.r.QueryContext(ctx, matchStateQuery, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]identity.Mapping, 0, n)
+	for rows.Next() {
+		var (
+			m                         identity.Mapping
+			src                       string
+			firstSeen, changed        time.Time
+			person, status, decidedBy sql.NullString
+			score                     sql.NullFloat64
+			decidedAt, matchedAt      sql.NullTime
+			version                   sql.NullInt64
+		)
+		id := &m.Identity
+		if err := rows.Scan(&id.ID, &src, &id.ExternalID, &id.Username, &id.Email, &id.DisplayName,
+			&id.IsServiceAccount, &firstSeen, &changed,
+			&person, &status, &score, &decidedBy, &decidedAt, &version, &matchedAt); err != nil {
+			return nil, err
+		}
+		id.OrgID, id.Source = orgID, identity.Source(src)
+		id.FirstSeenAt, id.ChangedAt = firstSeen.UTC(), changed.UTC()
+		if person.Valid {
+			l := &identity.Link{IdentityID: id.ID, OrgID: orgID, PersonID: person.String,
+				Status: identity.Status(status.String), Score: score.Float64, DecidedBy: decidedBy.String,
+				Version: version.Int64, MatchedAt: matchedAt.Time.UTC()}
+			if decidedAt.Valid {
+				t := decidedAt.Time.UTC()
+				l.DecidedAt = &t
+			}
+			m.Link = l
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }
 
 func eventsOut(rows []eventModel) []identity.Event {
@@ -481,20 +537,24 @@ func (t *txStore) GetLink(ctx context.Context, orgID, identityID string) (identi
 	return linkOut(m), nil
 }
 
+// linkCols are identity_links' columns as InsertLinks writes them.
+var linkCols = []string{"identity_id", "org_id", "person_id", "status", "score", "rule_trace", "candidate_person_ids",
+	"decided_by", "decided_at", "version", "matched_at", "updated_at"}
+
+// InsertLinks writes links with bound parameters (bulkExec): a first
+// matching run inserts a link, with its rule trace, per identity.
 func (t *txStore) InsertLinks(ctx context.Context, ls ...identity.Link) error {
-	ms := make([]linkModel, 0, len(ls))
+	rows := make([][]any, 0, len(ls))
 	for _, l := range ls {
 		m := linkIn(l)
 		if m.Version == 0 {
 			m.Version = 1
 		}
-		ms = append(ms, m)
+		rows = append(rows, []any{m.IdentityID, m.OrgID, m.PersonID, m.Status, m.Score, pRawJSON(m.RuleTrace),
+			pJSON(m.CandidatePersonIDs), m.DecidedBy, pTimePtr(m.DecidedAt), m.Version, pTime(m.MatchedAt), pTime(m.UpdatedAt)})
 	}
-	for start := 0; start < len(ms); start += batchSize {
-		chunk := ms[start:min(start+batchSize, len(ms))]
-		if _, err := t.db.NewInsert().Model(&chunk).Exec(ctx); err != nil {
-			return t.s.mapErr(err, "insert links")
-		}
+	if _, err := bulkExec(ctx, t.s, t.db.Tx, "identity_links", linkCols, rows, ""); err != nil {
+		return fmt.Errorf("insert links: %w", err)
 	}
 	return nil
 }
@@ -544,16 +604,16 @@ func (t *txStore) GetPerson(ctx context.Context, orgID, id string) (identity.Per
 	return getPerson(ctx, t.s, t.db, orgID, id, true)
 }
 
+var personCols = []string{"id", "org_id", "display_name", "primary_email", "created_at", "updated_at", "archived_at"}
+
 func (t *txStore) InsertPeople(ctx context.Context, ps ...identity.Person) error {
-	ms := make([]personModel, 0, len(ps))
+	rows := make([][]any, 0, len(ps))
 	for _, p := range ps {
-		ms = append(ms, personIn(p))
+		m := personIn(p)
+		rows = append(rows, []any{m.ID, m.OrgID, m.DisplayName, m.PrimaryEmail, pTime(m.CreatedAt), pTime(m.UpdatedAt), pTimePtr(m.ArchivedAt)})
 	}
-	for start := 0; start < len(ms); start += batchSize {
-		chunk := ms[start:min(start+batchSize, len(ms))]
-		if _, err := t.db.NewInsert().Model(&chunk).Exec(ctx); err != nil {
-			return t.s.mapErr(err, "insert people")
-		}
+	if _, err := bulkExec(ctx, t.s, t.db.Tx, "people", personCols, rows, ""); err != nil {
+		return fmt.Errorf("insert people: %w", err)
 	}
 	return nil
 }
@@ -581,7 +641,7 @@ func (t *txStore) AppendEvents(ctx context.Context, events ...identity.Event) er
 		return nil
 	}
 	now := t.s.clock()
-	models := make([]eventModel, 0, len(events))
+	rows := make([][]any, 0, len(events))
 	for _, e := range events {
 		if e.ID == "" {
 			e.ID = newID()
@@ -589,18 +649,16 @@ func (t *txStore) AppendEvents(ctx context.Context, events ...identity.Event) er
 		if e.CreatedAt.IsZero() {
 			e.CreatedAt = now
 		}
-		models = append(models, eventModel{ID: e.ID, OrgID: e.OrgID, Kind: string(e.Kind), IdentityID: e.IdentityID,
-			FromPersonID: e.FromPersonID, ToPersonID: e.ToPersonID, Actor: e.Actor, Reason: e.Reason,
-			Payload: nullableJSON(e.Payload), CreatedAt: dbTime(e.CreatedAt)})
+		rows = append(rows, []any{e.ID, e.OrgID, string(e.Kind), e.IdentityID, e.FromPersonID, e.ToPersonID, e.Actor, e.Reason,
+			pRawJSON(e.Payload), pTime(e.CreatedAt)})
 	}
-	for start := 0; start < len(models); start += batchSize {
-		chunk := models[start:min(start+batchSize, len(models))]
-		if _, err := t.db.NewInsert().Model(&chunk).Exec(ctx); err != nil {
-			return t.s.mapErr(err, "append identity events")
-		}
+	if _, err := bulkExec(ctx, t.s, t.db.Tx, "identity_events", eventCols, rows, ""); err != nil {
+		return fmt.Errorf("append identity events: %w", err)
 	}
 	return nil
 }
+
+var eventCols = []string{"id", "org_id", "kind", "identity_id", "from_person_id", "to_person_id", "actor", "reason", "payload", "created_at"}
 
 func (t *txStore) AddRejectedPair(ctx context.Context, p identity.RejectedPair) error {
 	m := rejectedPairModel{OrgID: p.OrgID, IdentityID: p.IdentityID, PersonID: p.PersonID, CreatedAt: dbTime(p.CreatedAt)}
