@@ -15,7 +15,8 @@ type ResolveReport struct {
 	Matching matching.Stats      `json:"matching"`
 	Applied  identity.ApplyStats `json:"applied"`
 	// Active is how many identities acted in synced records (the
-	// co_occurrence rule's evidence).
+	// co_occurrence rule's evidence); 0 when nothing was pending, as the
+	// records are then not read.
 	Active  int           `json:"active_identities"`
 	Elapsed time.Duration `json:"elapsed"`
 }
@@ -37,6 +38,13 @@ func (c *Client) Resolve(ctx context.Context, orgID string) (ResolveReport, erro
 	st, err := c.db.Identity().LoadMatchState(ctx, orgID)
 	if err != nil {
 		return ResolveReport{}, fmt.Errorf("resolve: %w", err)
+	}
+	if !anyPending(st.Mappings) {
+		// Nothing new or changed (a sync that brought no identity
+		// changes): skip reading the activity and building an index.
+		rep := ResolveReport{Matching: matching.Stats{Identities: len(st.Mappings)}, Elapsed: c.cfg.Now().Sub(start)}
+		c.cfg.Logger.Info("matching done: nothing pending", "org", orgID, "identities", len(st.Mappings), "elapsed", rep.Elapsed)
+		return rep, nil
 	}
 	cfg := c.cfg.Matching
 	if cfg.Activity == nil {
@@ -60,6 +68,15 @@ func (c *Client) Resolve(ctx context.Context, orgID string) (ResolveReport, erro
 	c.cfg.Logger.Info("matching done", "org", orgID, "pending", res.Stats.Pending, "auto", res.Stats.Auto,
 		"conflict", res.Stats.Conflict, "own", res.Stats.Own, "elapsed", rep.Elapsed)
 	return rep, nil
+}
+
+func anyPending(ms []identity.Mapping) bool {
+	for i := range ms {
+		if ms[i].Pending() {
+			return true
+		}
+	}
+	return false
 }
 
 // SyncRequest asks for one sync run.

@@ -135,7 +135,9 @@ func reportSync(w io.Writer, rep ovia.SyncReport) {
 			fmt.Fprintf(w, "%s: FAILED after %d pages: %v\n", r.Key, r.Pages, r.Err)
 		}
 	}
-	if rep.Resolve != nil {
+	if rep.Resolve != nil && rep.Resolve.Matching.Pending == 0 {
+		fmt.Fprintf(w, "matching: %d identities, none new or changed: nothing to decide\n", rep.Resolve.Matching.Identities)
+	} else if rep.Resolve != nil {
 		m := rep.Resolve.Matching
 		fmt.Fprintf(w, "matching: %d identities, %d decided: %d linked, %d queued for review, %d on their own; %d acted in synced records (co_occurrence evidence)\n",
 			m.Identities, m.Pending, m.Auto, m.Conflict, m.Own, rep.Resolve.Active)

@@ -72,9 +72,12 @@ func TestSyncFromFakeUpstreamsThenMatch(t *testing.T) {
 	is.Equal(r.code, exitOK)
 	is.True(!strings.Contains(r.stdout, "matching:"))
 
+	// Nothing changed since the sync matched: match says so, and decides
+	// nothing.
 	r = oviad(t, vars, "", "match")
 	is.Equal(r.code, exitOK)
-	is.True(strings.Contains(r.stdout, "applied:"))
+	is.True(strings.Contains(r.stdout, "none new or changed: nothing to decide"))
+	is.True(strings.Contains(r.stdout, "applied: 0 new people"))
 }
 
 func TestSyncMisconfiguration(t *testing.T) {
