@@ -22,9 +22,9 @@ import (
 //
 // Each size generates its own corpus, so a run sees only its own org in
 // memory (its GC pacing included), as a process resolving that org
-// would. With -count N the sizes alternate, and the 10k→100k growth is
-// read per count, from timings taken close together: this machine's
-// speed drifts between runs.
+// would. The 10k→100k growth is the ratio of the two medians; as this
+// machine's speed drifts over minutes, read it from one invocation
+// (10k and 100k timed minutes apart at most) and repeat the invocation.
 func BenchmarkResolve(b *testing.B) {
 	for _, n := range []struct {
 		name     string
