@@ -19,6 +19,16 @@ type ResolveReport struct {
 	// records are then not read.
 	Active  int           `json:"active_identities"`
 	Elapsed time.Duration `json:"elapsed"`
+	// Phases splits Elapsed, to show where a long run goes.
+	Phases ResolvePhases `json:"phases"`
+}
+
+// ResolvePhases are the parts of a matching run.
+type ResolvePhases struct {
+	Load     time.Duration `json:"load"`     // identities and links read
+	Activity time.Duration `json:"activity"` // synced activity read (co_occurrence)
+	Match    time.Duration `json:"match"`    // the matching engine
+	Apply    time.Duration `json:"apply"`    // links, people and events written
 }
 
 // Resolve runs matching over an org's new and changed identities and
@@ -35,14 +45,21 @@ func (c *Client) Resolve(ctx context.Context, orgID string) (ResolveReport, erro
 		orgID = identity.DefaultOrg
 	}
 	start := c.cfg.Now()
+	var ph ResolvePhases
+	lap := func(d *time.Duration) {
+		now := c.cfg.Now()
+		*d, start = now.Sub(start), now
+	}
+	begin := start
 	st, err := c.db.Identity().LoadMatchState(ctx, orgID)
 	if err != nil {
 		return ResolveReport{}, fmt.Errorf("resolve: %w", err)
 	}
+	lap(&ph.Load)
 	if !anyPending(st.Mappings) {
 		// Nothing new or changed (a sync that brought no identity
 		// changes): skip reading the activity and building an index.
-		rep := ResolveReport{Matching: matching.Stats{Identities: len(st.Mappings)}, Elapsed: c.cfg.Now().Sub(start)}
+		rep := ResolveReport{Matching: matching.Stats{Identities: len(st.Mappings)}, Elapsed: c.cfg.Now().Sub(begin), Phases: ph}
 		c.cfg.Logger.Info("matching done: nothing pending", "org", orgID, "identities", len(st.Mappings), "elapsed", rep.Elapsed)
 		return rep, nil
 	}
@@ -52,6 +69,7 @@ func (c *Client) Resolve(ctx context.Context, orgID string) (ResolveReport, erro
 			return ResolveReport{}, fmt.Errorf("resolve: %w", err)
 		}
 	}
+	lap(&ph.Activity)
 	eng, err := matching.New(cfg)
 	if err != nil {
 		return ResolveReport{}, fmt.Errorf("resolve: %w", err)
@@ -60,11 +78,13 @@ func (c *Client) Resolve(ctx context.Context, orgID string) (ResolveReport, erro
 	if err != nil {
 		return ResolveReport{}, fmt.Errorf("resolve: %w", err)
 	}
+	lap(&ph.Match)
 	applied, err := c.identity.ApplyDecisions(ctx, orgID, st, res.Decisions)
 	if err != nil {
 		return ResolveReport{}, fmt.Errorf("resolve: %w", err)
 	}
-	rep := ResolveReport{Matching: res.Stats, Applied: applied, Active: len(cfg.Activity), Elapsed: c.cfg.Now().Sub(start)}
+	lap(&ph.Apply)
+	rep := ResolveReport{Matching: res.Stats, Applied: applied, Active: len(cfg.Activity), Elapsed: c.cfg.Now().Sub(begin), Phases: ph}
 	c.cfg.Logger.Info("matching done", "org", orgID, "pending", res.Stats.Pending, "auto", res.Stats.Auto,
 		"conflict", res.Stats.Conflict, "own", res.Stats.Own, "elapsed", rep.Elapsed)
 	return rep, nil

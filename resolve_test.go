@@ -92,6 +92,10 @@ func TestResolveUsesSyncedActivity(t *testing.T) {
 
 	is.True(rep.Active > 0)    // the synced records fed co_occurrence
 	is.Equal(repOff.Active, 0) // an empty Activity turns it off
+	// the phases split the run's time
+	ph := rep.Phases
+	is.True(ph.Match > 0 && ph.Apply > 0 && ph.Load > 0)
+	is.True(ph.Load+ph.Activity+ph.Match+ph.Apply <= rep.Elapsed)
 	w, o := matching.ScorePairs(with, truth), matching.ScorePairs(without, truth)
 	t.Logf("with synced activity (%d active identities): precision %.4f recall %.4f F1 %.4f", rep.Active, w.Precision(), w.Recall(), w.F1())
 	t.Logf("without activity:                             precision %.4f recall %.4f F1 %.4f", o.Precision(), o.Recall(), o.F1())

@@ -205,7 +205,8 @@ func cmdMatch(ctx context.Context, g globals, logger *slog.Logger, args []string
 	}
 	reportSync(e.stdout, ovia.SyncReport{Resolve: &rep})
 	a := rep.Applied
-	fmt.Fprintf(e.stdout, "applied: %d new people, %d unchanged, %d human decisions kept, %d skipped (changed meanwhile), %d people archived; took %s\n",
-		a.NewPeople, a.Unchanged, a.KeptHuman, a.Raced, a.Archived, rep.Elapsed.Round(time.Millisecond))
+	ph, ms := rep.Phases, func(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
+	fmt.Fprintf(e.stdout, "applied: %d new people, %d unchanged, %d human decisions kept, %d skipped (changed meanwhile), %d people archived; took %s (load %s, activity %s, matching %s, writing %s)\n",
+		a.NewPeople, a.Unchanged, a.KeptHuman, a.Raced, a.Archived, ms(rep.Elapsed), ms(ph.Load), ms(ph.Activity), ms(ph.Match), ms(ph.Apply))
 	return nil
 }

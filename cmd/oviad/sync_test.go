@@ -78,6 +78,7 @@ func TestSyncFromFakeUpstreamsThenMatch(t *testing.T) {
 	is.Equal(r.code, exitOK)
 	is.True(strings.Contains(r.stdout, "none new or changed: nothing to decide"))
 	is.True(strings.Contains(r.stdout, "applied: 0 new people"))
+	is.True(strings.Contains(r.stdout, "(load "))
 }
 
 func TestSyncMisconfiguration(t *testing.T) {
