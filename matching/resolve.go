@@ -15,7 +15,10 @@ import (
 
 // Result is the outcome of Resolve.
 type Result struct {
-	// Decisions, one per pending identity, sorted by IdentityID.
+	// Decisions, one per pending identity, sorted by IdentityID. Their
+	// traces share backing arrays of 256 KB (allocated a few at a time,
+	// not one per trace): to keep a handful of traces long after the
+	// rest, keep copies (bytes.Clone).
 	Decisions []identity.Decision
 	Stats     Stats
 }
