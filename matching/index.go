@@ -762,9 +762,9 @@ func (x *Index) Match(id identity.Identity) (identity.Decision, error) {
 		return cands[i].person < cands[j].person
 	})
 	d := identity.Decision{IdentityID: id.ID, Status: identity.StatusAuto}
-	// The best candidate person the new identity may join, checked as
-	// Resolve checks a merge: no account of the person contradicts it,
-	// and for a doubtful link none weighs against it either.
+	// The best candidate person the new identity may join (see
+	// personRefuses). Should all refuse, the trace shows the best one
+	// and why (its score is above every pair below the threshold).
 	top, refused := -1, ""
 	for k, cd := range cands {
 		why := x.personRefuses(&p, cd.person, cd.score < x.eng.cfg.AutoThreshold, c)
@@ -773,10 +773,7 @@ func (x *Index) Match(id identity.Identity) (identity.Decision, error) {
 			break
 		}
 		if refused == "" {
-			refused = why
-			if cd.score > bestRejected || bestRejectedQ < 0 {
-				bestRejected, bestRejectedQ = cd.score, cd.q
-			}
+			refused, bestRejected, bestRejectedQ = why, cd.score, cd.q
 		}
 	}
 	if top < 0 {
