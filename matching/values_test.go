@@ -12,7 +12,10 @@ import (
 func TestCountValuesCollision(t *testing.T) {
 	profs := []profile{{email: normalizedEmail{full: "a@x.org"}}, {email: normalizedEmail{full: "b@x.org"}}, {email: normalizedEmail{full: "a@x.org"}}}
 	const h = 42 // the same hash for both addresses
-	ents := []blockEnt{{h, 0<<valueBits | valueEmail}, {h, 1<<valueBits | valueEmail}, {h, 2<<valueBits | valueEmail}}
+	var ents []blockEnt
+	for i := range int32(len(profs)) {
+		ents = append(ents, blockEnt{h, i<<valueBits + valueEmail})
+	}
 	v := countValues(profs, [][]blockEnt{ents})
 	for i, want := range []int32{2, 1, 2} {
 		if profs[i].emailCnt != want {
