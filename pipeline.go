@@ -44,13 +44,13 @@ func (c *Client) Resolve(ctx context.Context, orgID string) (ResolveReport, erro
 	if orgID == "" {
 		orgID = identity.DefaultOrg
 	}
-	start := c.cfg.Now()
+	begin := c.cfg.Now()
 	var ph ResolvePhases
-	lap := func(d *time.Duration) {
+	last := begin
+	lap := func(d *time.Duration) { // the time since the last lap
 		now := c.cfg.Now()
-		*d, start = now.Sub(start), now
+		*d, last = now.Sub(last), now
 	}
-	begin := start
 	st, err := c.db.Identity().LoadMatchState(ctx, orgID)
 	if err != nil {
 		return ResolveReport{}, fmt.Errorf("resolve: %w", err)
