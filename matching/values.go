@@ -72,7 +72,7 @@ type valueCounts struct {
 // Sorting the hashed entries replaces four string-keyed maps, whose
 // lookups miss the caches on a large index.
 func countValues(profs []profile, chunks [][]blockEnt) valueCounts {
-	ents := sortEntChunks(chunks) // stable: each run in index order
+	ents := sortEntChunks(chunks) // each run in index order
 	var v valueCounts
 	for lo := 0; lo < len(ents); {
 		hi := lo + 1
@@ -80,7 +80,7 @@ func countValues(profs []profile, chunks [][]blockEnt) valueCounts {
 			hi++
 		}
 		run := ents[lo:hi]
-		if !sameValue(profs, run) {
+		if !v.add(profs, run) {
 			// a hash collision: count each value apart
 			slices.SortStableFunc(run, func(a, b blockEnt) int {
 				return strings.Compare(entValue(profs, a), entValue(profs, b))
@@ -93,8 +93,6 @@ func countValues(profs []profile, chunks [][]blockEnt) valueCounts {
 				v.add(profs, run[sub:end])
 				sub = end
 			}
-		} else {
-			v.add(profs, run)
 		}
 		lo = hi
 	}
@@ -105,44 +103,33 @@ func entValue(profs []profile, e blockEnt) string {
 	return profs[e.i>>valueBits].valueOf(e.i & (1<<valueBits - 1))
 }
 
-func sameValue(profs []profile, run []blockEnt) bool {
-	if len(run) == 1 {
-		return true
-	}
-	first := entValue(profs, run[0])
-	for _, e := range run[1:] {
-		if entValue(profs, e) != first {
+// add records the value borne by the entries of run (in index order) and
+// stores its count on their profiles, reading each profile once. It
+// returns false, recording nothing, when the entries turn out to bear
+// different values (a hash collision); counts it stored by then are
+// overwritten when the caller counts each value apart.
+func (v *valueCounts) add(profs []profile, run []blockEnt) bool {
+	n := int32(len(run))
+	first := &profs[run[0].i>>valueBits]
+	value := first.valueOf(run[0].i & (1<<valueBits - 1))
+	shared := false
+	for k, e := range run {
+		p := &profs[e.i>>valueBits]
+		field := e.i & (1<<valueBits - 1)
+		if k > 0 && p.valueOf(field) != value {
 			return false
 		}
-	}
-	return true
-}
-
-// add records one value borne by the entries of run (in index order) and
-// stores its count on their profiles.
-func (v *valueCounts) add(profs []profile, run []blockEnt) {
-	n := int32(len(run))
-	shared := false
-	if run[0].i&(1<<valueBits-1) == valueEmail {
-		// a mailbox carried by identities with clearly different names
-		// is shared (team@, a family address): compared with its first
-		// bearer in index order.
-		first := &profs[run[0].i>>valueBits]
-		for _, e := range run[1:] {
-			p := &profs[e.i>>valueBits]
-			if len(first.toks) > 0 && len(p.toks) > 0 {
+		switch field {
+		case valueEmail:
+			p.emailCnt, p.sharedMailbox = n, false
+			// a mailbox carried by identities with clearly different
+			// names is shared (team@, a family address): compared with
+			// its first bearer in index order
+			if !shared && p != first && len(first.toks) > 0 && len(p.toks) > 0 {
 				if lvl, _ := compareNames(first, p); lvl <= nameDifferentFirst {
 					shared = true
-					break
 				}
 			}
-		}
-	}
-	for _, e := range run {
-		p := &profs[e.i>>valueBits]
-		switch e.i & (1<<valueBits - 1) {
-		case valueEmail:
-			p.emailCnt, p.sharedMailbox = n, shared
 		case valueUser:
 			p.userCnt = n
 			if p.local == p.user {
@@ -154,10 +141,16 @@ func (v *valueCounts) add(profs []profile, run []blockEnt) {
 			p.nameCnt = n
 		}
 	}
+	if shared {
+		for _, e := range run {
+			profs[e.i>>valueBits].sharedMailbox = true
+		}
+	}
 	v.keys = append(v.keys, run[0].key)
 	v.rep = append(v.rep, run[0].i)
 	v.n = append(v.n, n)
 	v.shared = append(v.shared, shared)
+	return true
 }
 
 // get returns how many identities of the index carry the value s of
