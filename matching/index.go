@@ -3,6 +3,7 @@ package matching
 import (
 	"cmp"
 	"context"
+	"math/bits"
 	"runtime"
 	"slices"
 	"sort"
@@ -502,28 +503,32 @@ func (e *Engine) NewIndex(ctx context.Context, state identity.MatchState) (*Inde
 }
 
 func (e *Engine) buildIndex(ctx context.Context, state identity.MatchState) (*Index, error) {
-	// sorted by identity ID (IDs are unique): sort pointers by the IDs'
-	// first 8 bytes (radix), then runs of equal prefixes by the whole ID
-	refs := make([]keyed[*identity.Mapping], len(state.Mappings))
-	for i := range state.Mappings {
-		refs[i] = keyed[*identity.Mapping]{prefix8(state.Mappings[i].Identity.ID), &state.Mappings[i]}
+	// sorted by identity ID (IDs are unique): each mapping's index is
+	// packed under the leading bits of its ID's first 8 bytes and the
+	// packed values radix-sorted (radixSortU64); runs that tie on those
+	// bits are then sorted by the whole ID
+	in := state.Mappings
+	shift := uint(bits.Len(uint(len(in))))
+	keys := make([]uint64, len(in))
+	for i := range in {
+		keys[i] = prefix8(in[i].Identity.ID)>>shift<<shift | uint64(i)
 	}
-	radixSortKeyed(refs)
-	for lo := 0; lo < len(refs); {
+	radixSortU64(keys)
+	ms := make([]*identity.Mapping, len(keys))
+	for i, k := range keys {
+		ms[i] = &in[k&(1<<shift-1)]
+	}
+	for lo := 0; lo < len(ms); {
 		hi := lo + 1
-		for hi < len(refs) && refs[hi].key == refs[lo].key {
+		for hi < len(ms) && keys[hi]>>shift == keys[lo]>>shift {
 			hi++
 		}
 		if hi-lo > 1 {
-			slices.SortFunc(refs[lo:hi], func(a, b keyed[*identity.Mapping]) int {
-				return strings.Compare(a.v.Identity.ID, b.v.Identity.ID)
+			slices.SortFunc(ms[lo:hi], func(a, b *identity.Mapping) int {
+				return strings.Compare(a.Identity.ID, b.Identity.ID)
 			})
 		}
 		lo = hi
-	}
-	ms := make([]*identity.Mapping, len(refs))
-	for i, r := range refs {
-		ms[i] = r.v
 	}
 	for i := 1; i < len(ms); i++ {
 		if ms[i].Identity.ID == ms[i-1].Identity.ID {
